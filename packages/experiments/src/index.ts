@@ -1,0 +1,6 @@
+export * from "./types.ts";
+export * from "./config.ts";
+export * from "./random.ts";
+export * from "./registry.ts";
+export { Trainer, type StepResult } from "./training/trainer.ts";
+export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";

@@ -1,0 +1,16 @@
+import type { ExperimentInfo } from "@orrery/protocol";
+import { bigramCircle } from "./models/bigram-circle.ts";
+import type { Experiment } from "./types.ts";
+
+/** Every experiment the lab can run, by id. New experiments register here. */
+export const experiments: Readonly<Record<string, Experiment<any>>> = {
+  [bigramCircle.info.id]: bigramCircle,
+};
+
+export const DEFAULT_EXPERIMENT = bigramCircle.info.id;
+
+export function getExperiment(id: string): Experiment<any> | undefined {
+  return Object.hasOwn(experiments, id) ? experiments[id] : undefined;
+}
+
+export const experimentCatalog = (): ExperimentInfo[] => Object.values(experiments).map((e) => e.info);

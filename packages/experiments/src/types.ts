@@ -1,0 +1,42 @@
+import type { Scalar, Tensor, Variable } from "@tensorflow/tfjs";
+import type { Config, ExperimentInfo, NamedTensor } from "@orrery/protocol";
+
+/** A configured model + data pair, ready to be trained by the model-agnostic Trainer. */
+export interface Problem {
+  /** Parameters by group name (e.g. "E", "W1"). The trainer optimizes the unfrozen ones. */
+  readonly params: Readonly<Record<string, Variable>>;
+  /** Groups that start frozen (their values never change unless unfrozen). */
+  readonly frozen: readonly string[];
+  /** Scalar training loss for the next batch; called inside the optimizer's tidy scope. */
+  loss(): Scalar;
+  /** Metrics derived from the loss value read back after a step. */
+  metrics(loss: number): Record<string, number>;
+  /** Parameter values (and anything derived) worth drawing, copied off the device. */
+  snapshot(): NamedTensor[];
+  /** Frees tensors the problem holds besides its params (constant data). */
+  dispose(): void;
+}
+
+/** What every experiment's config carries besides its own knobs. */
+export interface CommonConfig {
+  seed: number;
+  steps: number;
+  lr: number;
+  snapshot_every: number;
+}
+
+export interface Experiment<C extends CommonConfig = CommonConfig> {
+  readonly info: ExperimentInfo;
+  /** Fills defaults and validates; throws ConfigError naming the bad key. */
+  resolveConfig(partial: Config): C;
+  create(config: C): Problem;
+}
+
+export type AnyTensor = Tensor;
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`config.${key}: ${message}`);
+    this.name = "ConfigError";
+  }
+}

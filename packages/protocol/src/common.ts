@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+/** Bumped on any incompatible change to the messages below; checked at the handshake. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest text message the daemon reads; larger ones get a `too_large` error (the socket stays open). */
+export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+
+export const RunId = z.string().min(1).max(64);
+export const RequestId = z.string().min(1).max(64);
+export const Seq = z.number().int().nonnegative();
+export const Step = z.number().int().nonnegative();
+
+/** created → running ⇄ paused → stopped | finished | failed. `paused` may carry a reason (e.g. NaN loss). */
+export const RunState = z.enum(["created", "running", "paused", "stopped", "finished", "failed"]);
+export type RunState = z.infer<typeof RunState>;
+export const TERMINAL_STATES: readonly RunState[] = ["stopped", "finished", "failed"];
+
+export const ConfigValue = z.union([z.number(), z.string(), z.boolean()]);
+export type ConfigValue = z.infer<typeof ConfigValue>;
+export const Config = z.record(z.string(), ConfigValue);
+export type Config = z.infer<typeof Config>;
+
+const FieldBase = { key: z.string(), label: z.string(), help: z.string().optional() };
+export const ConfigField = z.discriminatedUnion("kind", [
+  z.object({
+    ...FieldBase,
+    kind: z.literal("number"),
+    default: z.number(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    integer: z.boolean().optional(),
+  }),
+  z.object({
+    ...FieldBase,
+    kind: z.literal("enum"),
+    default: z.string(),
+    options: z.array(z.object({ value: z.string(), label: z.string() })).min(1),
+  }),
+  z.object({ ...FieldBase, kind: z.literal("boolean"), default: z.boolean() }),
+]);
+export type ConfigField = z.infer<typeof ConfigField>;
+
+export const MetricInfo = z.object({
+  key: z.string(),
+  label: z.string(),
+  /** A horizontal reference line the chart draws, e.g. the theoretical optimum. */
+  reference: z.object({ value: z.number(), label: z.string() }).optional(),
+  logScale: z.boolean().optional(),
+});
+export type MetricInfo = z.infer<typeof MetricInfo>;
+
+/** How the dashboard draws a snapshot tensor. `points2d`: rows are points, first two columns x,y. */
+export const TensorView = z.object({
+  tensor: z.string(),
+  kind: z.enum(["points2d", "matrix"]),
+  label: z.string(),
+});
+export type TensorView = z.infer<typeof TensorView>;
+
+export const ExperimentInfo = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  fields: z.array(ConfigField),
+  metrics: z.array(MetricInfo),
+  views: z.array(TensorView),
+});
+export type ExperimentInfo = z.infer<typeof ExperimentInfo>;
+
+export const BackendInfo = z.object({
+  name: z.string(),
+  reason: z.string(),
+  tried: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+export const RunSummary = z.object({
+  runId: RunId,
+  experiment: z.string(),
+  config: Config,
+  state: RunState,
+  reason: z.string().nullable(),
+  step: Step,
+  totalSteps: Step,
+  lastSeq: Seq,
+  backend: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** Non-finite values travel as null (JSON has no NaN); the state message says why a run paused. */
+export const MetricValues = z.record(z.string(), z.number().nullable());
+export const MetricPoint = z.object({ seq: Seq, step: Step, values: MetricValues });
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const ErrorCode = z.enum([
+  "bad_json",
+  "bad_message",
+  "too_large",
+  "unknown_type",
+  "protocol_mismatch",
+  "not_found",
+  "bad_state",
+  "bad_config",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,0 +1,4 @@
+export * from "./common.ts";
+export * from "./messages.ts";
+export * from "./frames.ts";
+export * from "./parse.ts";

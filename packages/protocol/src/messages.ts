@@ -1,0 +1,84 @@
+import { z } from "zod";
+import {
+  BackendInfo, Config, ErrorCode, ExperimentInfo, MetricPoint, RequestId, RunId, RunState, RunSummary, Seq, Step,
+} from "./common.ts";
+
+// ───────────── client → trainer (JSON text frames) ─────────────
+
+const req = { id: RequestId };
+
+export const ClientMessage = z.discriminatedUnion("type", [
+  /** First message on every connection. The token travels in the URL (`?token=`), checked at upgrade. */
+  z.object({ type: z.literal("hello"), protocol: z.number().int(), client: z.string().max(100).optional() }),
+  z.object({ type: z.literal("listRuns"), ...req }),
+  z.object({
+    type: z.literal("start"),
+    ...req,
+    experiment: z.string(),
+    config: Config.optional(),
+  }),
+  z.object({ type: z.literal("pause"), ...req, runId: RunId }),
+  z.object({ type: z.literal("resume"), ...req, runId: RunId }),
+  z.object({ type: z.literal("stop"), ...req, runId: RunId }),
+  /** Take exactly `n` steps from a paused (or created) run, then pause again. */
+  z.object({ type: z.literal("step"), ...req, runId: RunId, n: z.number().int().min(1).max(100_000).default(1) }),
+  /**
+   * Stream a run's events live. With `afterSeq`, first replay every stored event with a larger seq
+   * (what a reconnecting client missed), then go live: no gaps, no duplicates.
+   */
+  z.object({ type: z.literal("subscribe"), ...req, runId: RunId, afterSeq: Seq.optional() }),
+  z.object({ type: z.literal("unsubscribe"), ...req, runId: RunId }),
+  /** Downsampled (min/max preserving) metric series plus the steps that have stored snapshots. */
+  z.object({
+    type: z.literal("history"),
+    ...req,
+    runId: RunId,
+    maxPoints: z.number().int().min(10).max(20_000).default(2000),
+  }),
+  /** The stored snapshot nearest at or before `step`; answered by a binary frame carrying `id`. */
+  z.object({ type: z.literal("snapshot"), ...req, runId: RunId, step: Step }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage["type"];
+export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.type.value);
+
+// ───────────── trainer → client (JSON text frames; snapshots are binary, see frames.ts) ─────────────
+
+export const Series = z.object({ step: z.array(z.number()), value: z.array(z.number().nullable()) });
+export type Series = z.infer<typeof Series>;
+
+export const ServerMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("welcome"),
+    protocol: z.number().int(),
+    serverVersion: z.string(),
+    backend: BackendInfo,
+    experiments: z.array(ExperimentInfo),
+    runs: z.array(RunSummary),
+  }),
+  z.object({ type: z.literal("ack"), id: RequestId, run: RunSummary.optional() }),
+  z.object({ type: z.literal("error"), id: RequestId.nullable(), code: ErrorCode, message: z.string() }),
+  z.object({ type: z.literal("runs"), id: RequestId, runs: z.array(RunSummary) }),
+  /** Broadcast to every connection whenever a run is created or changes state. */
+  z.object({ type: z.literal("run"), run: RunSummary }),
+  /** Streamed to subscribers; stored. */
+  z.object({
+    type: z.literal("state"),
+    runId: RunId,
+    seq: Seq,
+    step: Step,
+    state: RunState,
+    reason: z.string().nullable(),
+  }),
+  /** Streamed to subscribers in batches; each point carries its own run-scoped seq. */
+  z.object({ type: z.literal("metrics"), runId: RunId, points: z.array(MetricPoint).min(1) }),
+  z.object({
+    type: z.literal("history"),
+    id: RequestId,
+    runId: RunId,
+    series: z.record(z.string(), Series),
+    snapshotSteps: z.array(Step),
+  }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerMessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
