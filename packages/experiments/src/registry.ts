@@ -1,4 +1,3 @@
-import type { ExperimentInfo } from "@orrery/protocol";
 import { bigramCircle } from "./models/bigram-circle.ts";
 import type { Experiment } from "./types.ts";
 
@@ -12,5 +11,3 @@ export const DEFAULT_EXPERIMENT = bigramCircle.info.id;
 export function getExperiment(id: string): Experiment<any> | undefined {
   return Object.hasOwn(experiments, id) ? experiments[id] : undefined;
 }
-
-export const experimentCatalog = (): ExperimentInfo[] => Object.values(experiments).map((e) => e.info);

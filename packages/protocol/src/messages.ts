@@ -78,6 +78,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     runId: RunId,
     series: z.record(z.string(), Series),
     snapshotSteps: z.array(Step),
+    /** The run's last seq when this history was read: subscribe with `afterSeq: lastSeq` to continue live. */
+    lastSeq: Seq,
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { experiments as builtInExperiments, type Experiment } from "@orrery/experiments";
+import { RunStore } from "@orrery/store";
+import type { BackendInfo, ServerMessage } from "@orrery/protocol";
+import { selectBackend, type BackendPreference } from "./backend/select-backend.ts";
+import { RunManager } from "./runs/run-manager.ts";
+import { startServer, type TrainerServer } from "./server/server.ts";
+import type { SendLimits } from "./server/connection.ts";
+import { loadOrCreateToken } from "./token.ts";
+
+export const SERVER_VERSION = "0.1.0";
+
+export interface DaemonOptions {
+  host?: string;
+  port?: number;
+  dataDir: string;
+  /** Fixed token; otherwise read from (or generated into) `<dataDir>/token`. */
+  token?: string;
+  backend?: BackendPreference;
+  limits?: SendLimits;
+  /** The experiments this daemon offers (default: every built-in one). */
+  experiments?: Readonly<Record<string, Experiment<any>>>;
+}
+
+export interface Daemon extends TrainerServer {
+  token: string;
+  tokenGenerated: boolean;
+  backend: BackendInfo;
+  dataDir: string;
+  manager: RunManager;
+  store: RunStore;
+}
+
+export const storeFile = (dataDir: string) => join(dataDir, "orrery.sqlite");
+
+/** Composition root: backend → store → run manager → WebSocket server. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const backend = await selectBackend(opts.backend ?? "auto");
+  const { token, generated } = loadOrCreateToken(opts.dataDir, opts.token);
+  const store = RunStore.open(storeFile(opts.dataDir));
+  let broadcast: (message: ServerMessage) => void = () => {};
+  const experiments = opts.experiments ?? builtInExperiments;
+  const manager = new RunManager(store, backend.name, experiments, (run) => broadcast({ type: "run", run }));
+  const server = await startServer(
+    { manager, backend, experiments: Object.values(experiments).map((e) => e.info), serverVersion: SERVER_VERSION },
+    { host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787, token, ...(opts.limits && { limits: opts.limits }) },
+  );
+  broadcast = server.broadcast;
+  return {
+    ...server,
+    token,
+    tokenGenerated: generated,
+    backend,
+    dataDir: opts.dataDir,
+    manager,
+    store,
+    async close() {
+      manager.shutdown("daemon shut down");
+      await server.close();
+      store.close();
+    },
+  };
+}

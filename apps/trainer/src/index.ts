@@ -1,0 +1,2 @@
+export { startDaemon, storeFile, SERVER_VERSION, type Daemon, type DaemonOptions } from "./daemon.ts";
+export { selectBackend, BACKEND_PREFERENCES, type BackendPreference } from "./backend/select-backend.ts";

@@ -1,0 +1,200 @@
+import { randomBytes } from "node:crypto";
+import {
+  decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
+  type Config, type MetricPoint, type RunState, type RunSummary, type ServerMessageOf,
+} from "@orrery/protocol";
+import { Trainer, type Experiment } from "@orrery/experiments";
+import type { RunStore, StoredEvent } from "@orrery/store";
+import { Run, RunStateError } from "./run.ts";
+
+/** Receives a run's streamed events; a connection implements it with its bounded send queue. */
+export interface Subscriber {
+  metrics(runId: string, point: MetricPoint): void;
+  snapshot(runId: string, seq: number, bytes: Uint8Array): void;
+  state(message: ServerMessageOf<"state">): void;
+}
+
+export type RunCommand = "start" | "pause" | "resume" | "stop";
+
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+interface LiveRun {
+  run: Run;
+  /** The last seq handed out for this run. */
+  counter: { seq: number };
+}
+
+/**
+ * Owns the live runs: creates them from experiments, assigns each event its run-scoped seq, stores it,
+ * and fans it out to subscribers. Runs never wait on subscribers: fan-out only enqueues.
+ */
+export class RunManager {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly flushTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly backend: string,
+    private readonly experiments: Readonly<Record<string, Experiment<any>>>,
+    /** Called whenever a run is created or changes state (the server broadcasts it). */
+    private readonly onRunChange: (run: RunSummary) => void = () => {},
+  ) {
+    this.markInterruptedRuns();
+    this.flushTimer = setInterval(() => this.persistProgress(), 100);
+    this.flushTimer.unref();
+  }
+
+  list(): RunSummary[] {
+    return this.store.listRuns();
+  }
+
+  get(runId: string): RunSummary {
+    const run = this.store.getRun(runId);
+    if (!run) throw new NotFoundError(`no run with id "${runId}"`);
+    return run;
+  }
+
+  /** Creates a run (validating the config) and starts it. */
+  create(experimentId: string, partial: Config = {}): RunSummary {
+    const experiment = Object.hasOwn(this.experiments, experimentId) ? this.experiments[experimentId] : undefined;
+    if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
+    const config = experiment.resolveConfig(partial);
+    const runId = newRunId();
+    this.store.createRun({
+      runId,
+      experiment: experimentId,
+      config: config as unknown as Config,
+      totalSteps: config.steps,
+      backend: this.backend,
+      createdAt: Date.now(),
+    });
+    const counter = { seq: 0 };
+    const trainer = new Trainer(experiment.create(config), { lr: config.lr });
+    const run = new Run(runId, trainer, this.eventsFor(runId, counter), {
+      totalSteps: config.steps,
+      snapshotEvery: config.snapshot_every,
+    });
+    this.live.set(runId, { run, counter });
+    run.init();
+    return this.command(runId, "start");
+  }
+
+  command(runId: string, command: RunCommand): RunSummary {
+    const run = this.liveRun(runId);
+    if (command === "start") run.start();
+    else if (command === "pause") run.pause();
+    else if (command === "resume") run.resume();
+    else run.stop();
+    return this.get(runId);
+  }
+
+  step(runId: string, n: number): RunSummary {
+    this.liveRun(runId).stepBy(n);
+    return this.get(runId);
+  }
+
+  /**
+   * Streams the run's live events to `subscriber` from now on, and returns the stored events with
+   * seq > afterSeq (none without afterSeq) for the caller to send first: replay, then live, no gap.
+   */
+  subscribe(runId: string, subscriber: Subscriber, afterSeq?: number): StoredEvent[] {
+    this.get(runId);
+    const missed = afterSeq === undefined ? [] : this.store.eventsAfter(runId, afterSeq);
+    let set = this.subscribers.get(runId);
+    if (!set) this.subscribers.set(runId, (set = new Set()));
+    set.add(subscriber);
+    return missed;
+  }
+
+  unsubscribe(runId: string, subscriber: Subscriber): void {
+    this.subscribers.get(runId)?.delete(subscriber);
+  }
+
+  unsubscribeAll(subscriber: Subscriber): void {
+    for (const set of this.subscribers.values()) set.delete(subscriber);
+  }
+
+  history(runId: string, maxPoints: number) {
+    this.get(runId);
+    this.store.flush();
+    return {
+      series: this.store.metricSeries(runId, maxPoints),
+      snapshotSteps: this.store.snapshotSteps(runId),
+      lastSeq: this.live.get(runId)?.counter.seq ?? this.get(runId).lastSeq,
+    };
+  }
+
+  /** The stored snapshot nearest at or before `step`, re-framed to answer request `requestId`. */
+  snapshotAt(runId: string, step: number, requestId: string): Uint8Array {
+    this.get(runId);
+    this.store.flush();
+    const found = this.store.snapshotAt(runId, step);
+    if (!found) throw new NotFoundError(`run "${runId}" has no stored snapshot`);
+    return encodeSnapshotFrame({ ...decodeSnapshotFrame(found.bytes), requestId });
+  }
+
+  /** Stops every live run (recording why) and flushes the store. */
+  shutdown(reason: string): void {
+    clearInterval(this.flushTimer);
+    for (const { run } of [...this.live.values()]) run.stop(`${reason} at step ${run.step}`);
+    this.persistProgress();
+  }
+
+  private liveRun(runId: string): Run {
+    const entry = this.live.get(runId);
+    if (entry) return entry.run;
+    const stored = this.get(runId);
+    throw new RunStateError(`run ${runId} is ${stored.state} and no longer live in this daemon`);
+  }
+
+  private eventsFor(runId: string, counter: LiveRun["counter"]) {
+    const fanOut = (fn: (s: Subscriber) => void) => this.subscribers.get(runId)?.forEach(fn);
+    return {
+      metrics: (step: number, values: Record<string, number>) => {
+        const point: MetricPoint = { seq: ++counter.seq, step, values: finiteOrNull(values) };
+        this.store.appendMetrics(runId, [point]);
+        fanOut((s) => s.metrics(runId, point));
+      },
+      snapshot: (step: number, tensors: Parameters<typeof encodeSnapshotFrame>[0]["tensors"]) => {
+        const seq = ++counter.seq;
+        const bytes = encodeSnapshotFrame({ runId, seq, step, tensors });
+        this.store.appendSnapshot(runId, { seq, step, bytes });
+        fanOut((s) => s.snapshot(runId, seq, bytes));
+      },
+      state: (step: number, state: RunState, reason: string | null) => {
+        const seq = ++counter.seq;
+        this.store.appendState(runId, { seq, step, state, reason });
+        const summary = this.store.updateRun(runId, { state, reason, step, lastSeq: seq });
+        fanOut((s) => s.state({ type: "state", runId, seq, step, state, reason }));
+        this.onRunChange(summary);
+        if (TERMINAL_STATES.includes(state)) this.live.delete(runId);
+      },
+    };
+  }
+
+  /** Writes buffered events and each live run's step/seq (a killed daemon loses at most ~100 ms). */
+  private persistProgress(): void {
+    for (const [runId, { run, counter }] of this.live) this.store.updateRun(runId, { step: run.step, lastSeq: counter.seq });
+    this.store.flush();
+  }
+
+  /** Runs left live by a daemon that died have no process behind them any more; say so in the store. */
+  private markInterruptedRuns(): void {
+    for (const run of this.store.listRuns()) {
+      if (!TERMINAL_STATES.includes(run.state)) {
+        this.store.updateRun(run.runId, {
+          state: "stopped",
+          reason: `interrupted: the daemon stopped while this run was ${run.state} (step ${run.step})`,
+        });
+      }
+    }
+  }
+}
+
+const finiteOrNull = (values: Record<string, number>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+
+const newRunId = () => `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;

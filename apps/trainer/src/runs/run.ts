@@ -1,0 +1,159 @@
+import { TERMINAL_STATES, type NamedTensor, type RunState } from "@orrery/protocol";
+import type { StepResult, Trainer } from "@orrery/experiments";
+
+/** Where a run's side effects go (the manager stores and streams them); the run only trains. */
+export interface RunEvents {
+  metrics(step: number, values: Record<string, number>): void;
+  snapshot(step: number, tensors: NamedTensor[]): void;
+  state(step: number, state: RunState, reason: string | null): void;
+}
+
+export interface RunOptions {
+  totalSteps: number;
+  snapshotEvery: number;
+  /** Longest stretch of synchronous training before yielding to the event loop. */
+  sliceMs?: number;
+}
+
+/**
+ * One training run's state machine: created → running ⇄ paused → stopped | finished.
+ * The loop trains in short slices and yields with setImmediate, so commands, sockets and timers are served
+ * between steps; a command therefore always lands between two steps.
+ */
+export class Run {
+  state: RunState = "created";
+  reason: string | null = null;
+  /** Steps still owed to `step(n)` while paused. */
+  private stepBudget = 0;
+  private scheduled = false;
+
+  constructor(
+    readonly runId: string,
+    private readonly trainer: Trainer,
+    private readonly events: RunEvents,
+    private readonly opts: RunOptions,
+  ) {}
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  get isTerminal(): boolean {
+    return TERMINAL_STATES.includes(this.state);
+  }
+
+  /** Announces the run and its initial parameters. */
+  init(): void {
+    this.events.state(this.step, this.state, null);
+    this.takeSnapshot();
+  }
+
+  start(): void {
+    this.expect(["created", "paused"], "start");
+    this.transition("running", null);
+    this.schedule();
+  }
+
+  resume(): void {
+    this.expect(["paused"], "resume");
+    this.start();
+  }
+
+  pause(reason: string | null = null): void {
+    this.expect(["running", "paused"], "pause");
+    this.stepBudget = 0;
+    if (this.state === "paused" && reason === this.reason) return;
+    this.transition("paused", reason);
+    this.snapshotIfStale();
+  }
+
+  /** Exactly `n` more steps (capped at the run's length), then paused again. */
+  stepBy(n: number): void {
+    this.expect(["created", "paused"], "step");
+    if (this.state === "created") this.transition("paused", null);
+    this.stepBudget += n;
+    this.schedule();
+  }
+
+  stop(reason: string | null = null): void {
+    if (this.isTerminal) throw new RunStateError(`run ${this.runId} is already ${this.state}`);
+    this.end("stopped", reason);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.slice();
+    });
+  }
+
+  private wantsStep(): boolean {
+    return this.state === "running" || (this.state === "paused" && this.stepBudget > 0);
+  }
+
+  private slice(): void {
+    const deadline = performance.now() + (this.opts.sliceMs ?? 10);
+    while (this.wantsStep() && performance.now() < deadline) {
+      if (this.state === "paused") this.stepBudget -= 1;
+      this.trainOne();
+    }
+    if (this.wantsStep()) this.schedule();
+    else if (this.state === "paused" && this.stepBudget === 0 && !this.isTerminal) this.snapshotIfStale();
+  }
+
+  private lastSnapshotStep = -1;
+
+  private trainOne(): void {
+    let result: StepResult;
+    try {
+      result = this.trainer.trainStep();
+    } catch (e) {
+      this.end("failed", `step ${this.step + 1} threw: ${(e as Error).message}`);
+      return;
+    }
+    this.events.metrics(result.step, result.metrics);
+    if (!Number.isFinite(result.loss)) {
+      this.pause(`loss became ${result.loss} at step ${result.step}; run paused`);
+      return;
+    }
+    if (result.step >= this.opts.totalSteps) {
+      this.end("finished", null);
+      return;
+    }
+    if (result.step % this.opts.snapshotEvery === 0) this.takeSnapshot();
+  }
+
+  private takeSnapshot(): void {
+    this.lastSnapshotStep = this.step;
+    this.events.snapshot(this.step, this.trainer.problem.snapshot());
+  }
+
+  private snapshotIfStale(): void {
+    if (this.lastSnapshotStep !== this.step) this.takeSnapshot();
+  }
+
+  private end(state: "stopped" | "finished" | "failed", reason: string | null): void {
+    this.stepBudget = 0;
+    this.snapshotIfStale();
+    this.transition(state, reason);
+    this.trainer.dispose();
+  }
+
+  private transition(state: RunState, reason: string | null): void {
+    this.state = state;
+    this.reason = reason;
+    this.events.state(this.step, state, reason);
+  }
+
+  private expect(states: RunState[], action: string): void {
+    if (!states.includes(this.state)) {
+      throw new RunStateError(`cannot ${action} run ${this.runId}: it is ${this.state} (needs ${states.join(" or ")})`);
+    }
+  }
+}
+
+export class RunStateError extends Error {
+  override name = "RunStateError";
+}

@@ -1,0 +1,84 @@
+import {
+  PROTOCOL_VERSION, type BackendInfo, type ClientMessage, type ErrorCode, type ExperimentInfo,
+} from "@orrery/protocol";
+import { ConfigError } from "@orrery/experiments";
+import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
+import { RunStateError } from "../runs/run.ts";
+import type { Connection } from "./connection.ts";
+
+export interface DispatchContext {
+  manager: RunManager;
+  backend: BackendInfo;
+  experiments: ExperimentInfo[];
+  serverVersion: string;
+}
+
+/** Handles one parsed client message; every failure becomes an error reply naming the request. */
+export function dispatch(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void {
+  const id = "id" in msg ? msg.id : null;
+  try {
+    handle(ctx, conn, msg);
+  } catch (e) {
+    conn.send({ type: "error", id, code: errorCode(e), message: (e as Error).message });
+  }
+}
+
+function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void {
+  const { manager } = ctx;
+  if (msg.type === "hello") {
+    if (msg.protocol !== PROTOCOL_VERSION) {
+      conn.send({
+        type: "error",
+        id: null,
+        code: "protocol_mismatch",
+        message: `client speaks protocol ${msg.protocol}, this daemon speaks ${PROTOCOL_VERSION}`,
+      });
+      conn.ws.close(1002, "protocol mismatch");
+      return;
+    }
+    conn.greeted = true;
+    conn.send({
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      serverVersion: ctx.serverVersion,
+      backend: ctx.backend,
+      experiments: ctx.experiments,
+      runs: manager.list(),
+    });
+    return;
+  }
+  if (!conn.greeted) throw new HandshakeError(`send "hello" with protocol ${PROTOCOL_VERSION} before "${msg.type}"`);
+  switch (msg.type) {
+    case "listRuns":
+      return conn.send({ type: "runs", id: msg.id, runs: manager.list() });
+    case "start":
+      return conn.send({ type: "ack", id: msg.id, run: manager.create(msg.experiment, msg.config) });
+    case "pause":
+    case "resume":
+    case "stop":
+      return conn.send({ type: "ack", id: msg.id, run: manager.command(msg.runId, msg.type) });
+    case "step":
+      return conn.send({ type: "ack", id: msg.id, run: manager.step(msg.runId, msg.n) });
+    case "subscribe": {
+      const missed = manager.subscribe(msg.runId, conn, msg.afterSeq);
+      conn.send({ type: "ack", id: msg.id, run: manager.get(msg.runId) });
+      return conn.replay(msg.runId, missed);
+    }
+    case "unsubscribe":
+      manager.unsubscribe(msg.runId, conn);
+      return conn.send({ type: "ack", id: msg.id });
+    case "history":
+      return conn.send({ type: "history", id: msg.id, runId: msg.runId, ...manager.history(msg.runId, msg.maxPoints) });
+    case "snapshot":
+      return conn.sendBinary(manager.snapshotAt(msg.runId, msg.step, msg.id));
+  }
+}
+
+class HandshakeError extends Error {}
+
+function errorCode(e: unknown): ErrorCode {
+  if (e instanceof NotFoundError) return "not_found";
+  if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";
+  if (e instanceof ConfigError) return "bad_config";
+  return "internal";
+}

@@ -1,0 +1,1 @@
+export { RunStore, type NewRun, type StoredEvent, type StoredSnapshot } from "./run-store.ts";

@@ -1,0 +1,274 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Config, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
+import { migrate } from "./schema.ts";
+import { seriesReader } from "./downsample.ts";
+
+export interface NewRun {
+  runId: string;
+  experiment: string;
+  config: Config;
+  totalSteps: number;
+  backend: string;
+  createdAt: number;
+}
+
+export type StoredEvent =
+  | { kind: "metrics"; point: MetricPoint }
+  | { kind: "state"; seq: number; step: number; state: RunState; reason: string | null }
+  | { kind: "snapshot"; seq: number; step: number; bytes: Uint8Array };
+
+export interface StoredSnapshot {
+  seq: number;
+  step: number;
+  bytes: Uint8Array;
+}
+
+/** Pending rows above this are flushed at once, without waiting for the caller's timer. */
+const AUTO_FLUSH_ROWS = 1000;
+
+interface RunRow {
+  run_id: string;
+  experiment: string;
+  config: string;
+  state: string;
+  reason: string | null;
+  step: number;
+  total_steps: number;
+  last_seq: number;
+  backend: string;
+  created_at: number;
+  updated_at: number;
+}
+type MetricRow = { run: string; seq: number; step: number; name: string; value: number | null };
+type StateRow = { run: string; seq: number; step: number; state: string; reason: string | null };
+type SnapshotRow = { run: string; seq: number; step: number; bytes: Buffer };
+
+const toSummary = (r: RunRow): RunSummary => ({
+  runId: r.run_id,
+  experiment: r.experiment,
+  config: JSON.parse(r.config) as Config,
+  state: r.state as RunState,
+  reason: r.reason,
+  step: r.step,
+  totalSteps: r.total_steps,
+  lastSeq: r.last_seq,
+  backend: r.backend,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
+
+function prepare(db: Database.Database) {
+  return {
+    insertRun: db.prepare<RunRow>(`
+      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at)
+      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at)`),
+    updateRun: db.prepare<Pick<RunRow, "run_id" | "state" | "reason" | "step" | "last_seq" | "updated_at">>(`
+      UPDATE runs SET state = @state, reason = @reason, step = @step, last_seq = @last_seq, updated_at = @updated_at
+      WHERE run_id = @run_id`),
+    getRun: db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE run_id = ?`),
+    listRuns: db.prepare<[], RunRow>(`SELECT * FROM runs ORDER BY created_at DESC, rowid DESC`),
+    insertMetric: db.prepare<MetricRow>(`INSERT INTO metrics (run_id, seq, step, name, value) VALUES (@run, @seq, @step, @name, @value)`),
+    insertState: db.prepare<StateRow>(`INSERT INTO states (run_id, seq, step, state, reason) VALUES (@run, @seq, @step, @state, @reason)`),
+    insertSnapshot: db.prepare<SnapshotRow>(`INSERT INTO snapshots (run_id, seq, step, bytes) VALUES (@run, @seq, @step, @bytes)`),
+    // rowid keeps a point's values in the order they were appended.
+    metricsAfter: db.prepare<[string, number], Omit<MetricRow, "run">>(`
+      SELECT seq, step, name, value FROM metrics WHERE run_id = ? AND seq > ? ORDER BY seq, rowid`),
+    statesAfter: db.prepare<[string, number], Omit<StateRow, "run">>(`
+      SELECT seq, step, state, reason FROM states WHERE run_id = ? AND seq > ? ORDER BY seq`),
+    snapshotsAfter: db.prepare<[string, number], Omit<SnapshotRow, "run">>(`
+      SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND seq > ? ORDER BY seq`),
+    snapshotSteps: db.prepare<[string], { step: number }>(`SELECT DISTINCT step FROM snapshots WHERE run_id = ? ORDER BY step`),
+    snapshotAtOrBefore: db.prepare<[string, number], StoredSnapshot>(`
+      SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND step <= ? ORDER BY step DESC, seq DESC LIMIT 1`),
+    firstSnapshot: db.prepare<[string], StoredSnapshot>(`
+      SELECT seq, step, bytes FROM snapshots WHERE run_id = ? ORDER BY step, seq LIMIT 1`),
+  };
+}
+
+export class RunStore {
+  private readonly q: ReturnType<typeof prepare>;
+  private readonly readSeries: (runId: string, maxPoints: number) => Record<string, Series>;
+  private readonly writePending: () => void;
+  private pendingMetrics: MetricRow[] = [];
+  private pendingStates: StateRow[] = [];
+  private pendingSnapshots: SnapshotRow[] = [];
+
+  static open(file: string): RunStore {
+    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    migrate(db);
+    return new RunStore(db);
+  }
+
+  private constructor(private readonly db: Database.Database) {
+    this.q = prepare(db);
+    this.readSeries = seriesReader(db);
+    this.writePending = db.transaction(() => {
+      for (const r of this.pendingMetrics) this.q.insertMetric.run(r);
+      for (const r of this.pendingStates) this.q.insertState.run(r);
+      for (const r of this.pendingSnapshots) this.q.insertSnapshot.run(r);
+    });
+  }
+
+  createRun(r: NewRun): RunSummary {
+    const row: RunRow = {
+      run_id: r.runId,
+      experiment: r.experiment,
+      config: JSON.stringify(r.config),
+      state: "created",
+      reason: null,
+      step: 0,
+      total_steps: r.totalSteps,
+      last_seq: 0,
+      backend: r.backend,
+      created_at: r.createdAt,
+      updated_at: r.createdAt,
+    };
+    this.q.insertRun.run(row);
+    return toSummary(row);
+  }
+
+  updateRun(runId: string, patch: Partial<Pick<RunSummary, "state" | "reason" | "step" | "lastSeq">>): RunSummary {
+    const current = this.getRun(runId);
+    if (!current) throw new Error(`unknown run "${runId}"`);
+    const next: RunSummary = {
+      ...current,
+      state: patch.state ?? current.state,
+      reason: patch.reason === undefined ? current.reason : patch.reason,
+      step: patch.step ?? current.step,
+      lastSeq: patch.lastSeq ?? current.lastSeq,
+      updatedAt: Date.now(),
+    };
+    this.q.updateRun.run({
+      run_id: runId,
+      state: next.state,
+      reason: next.reason,
+      step: next.step,
+      last_seq: next.lastSeq,
+      updated_at: next.updatedAt,
+    });
+    return next;
+  }
+
+  getRun(runId: string): RunSummary | undefined {
+    const row = this.q.getRun.get(runId);
+    return row && toSummary(row);
+  }
+
+  /** Newest first. */
+  listRuns(): RunSummary[] {
+    return this.q.listRuns.all().map(toSummary);
+  }
+
+  appendMetrics(runId: string, points: MetricPoint[]): void {
+    for (const { seq, step, values } of points) {
+      for (const [name, v] of Object.entries(values)) {
+        this.pendingMetrics.push({ run: runId, seq, step, name, value: v !== null && Number.isFinite(v) ? v : null });
+      }
+    }
+    this.flushIfFull();
+  }
+
+  appendState(runId: string, ev: { seq: number; step: number; state: RunState; reason: string | null }): void {
+    this.pendingStates.push({ run: runId, seq: ev.seq, step: ev.step, state: ev.state, reason: ev.reason });
+    this.flushIfFull();
+  }
+
+  appendSnapshot(runId: string, ev: { seq: number; step: number; bytes: Uint8Array }): void {
+    // Copied: the caller may reuse its buffer before the next flush.
+    this.pendingSnapshots.push({ run: runId, seq: ev.seq, step: ev.step, bytes: Buffer.from(ev.bytes) });
+    this.flushIfFull();
+  }
+
+  /** Writes every pending append in one transaction. On failure the rows stay pending for the next flush. */
+  flush(): void {
+    if (this.pendingRows() === 0) return;
+    this.writePending();
+    this.pendingMetrics = [];
+    this.pendingStates = [];
+    this.pendingSnapshots = [];
+  }
+
+  /** Every stored event of the run with seq > afterSeq, in seq order (flushes first). limit defaults to 100_000. */
+  eventsAfter(runId: string, afterSeq: number, limit = 100_000): StoredEvent[] {
+    this.flush();
+    const sources = [this.metricEvents(runId, afterSeq), this.stateEvents(runId, afterSeq), this.snapshotEvents(runId, afterSeq)]
+      .map((it) => ({ it, head: it.next() }));
+    const out: StoredEvent[] = [];
+    try {
+      while (out.length < limit) {
+        let next: (typeof sources)[number] | undefined;
+        for (const s of sources) {
+          if (!s.head.done && (!next || seqOf(s.head.value) < seqOf(next.head.value as StoredEvent))) next = s;
+        }
+        if (!next || next.head.done) break;
+        out.push(next.head.value);
+        next.head = next.it.next();
+      }
+    } finally {
+      for (const s of sources) s.it.return(undefined); // releases the statements' open cursors
+    }
+    return out;
+  }
+
+  /** Downsampled metric series, one per metric name (flushes first). */
+  metricSeries(runId: string, maxPoints: number): Record<string, Series> {
+    this.flush();
+    return this.readSeries(runId, maxPoints);
+  }
+
+  /** Steps that have a stored snapshot, ascending (flushes first). */
+  snapshotSteps(runId: string): number[] {
+    this.flush();
+    return this.q.snapshotSteps.all(runId).map((r) => r.step);
+  }
+
+  /** Stored snapshot with the largest step <= step; if none, the earliest one; undefined if the run has none (flushes first). */
+  snapshotAt(runId: string, step: number): StoredSnapshot | undefined {
+    this.flush();
+    return this.q.snapshotAtOrBefore.get(runId, step) ?? this.q.firstSnapshot.get(runId);
+  }
+
+  /** Flushes, then closes. Closing twice is harmless. */
+  close(): void {
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+
+  private pendingRows(): number {
+    return this.pendingMetrics.length + this.pendingStates.length + this.pendingSnapshots.length;
+  }
+
+  private flushIfFull(): void {
+    if (this.pendingRows() > AUTO_FLUSH_ROWS) this.flush();
+  }
+
+  private *metricEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
+    let point: MetricPoint | undefined;
+    for (const r of this.q.metricsAfter.iterate(runId, afterSeq)) {
+      if (point?.seq !== r.seq) {
+        if (point) yield { kind: "metrics", point };
+        point = { seq: r.seq, step: r.step, values: {} };
+      }
+      point.values[r.name] = r.value;
+    }
+    if (point) yield { kind: "metrics", point };
+  }
+
+  private *stateEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
+    for (const r of this.q.statesAfter.iterate(runId, afterSeq)) {
+      yield { kind: "state", seq: r.seq, step: r.step, state: r.state as RunState, reason: r.reason };
+    }
+  }
+
+  private *snapshotEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
+    for (const r of this.q.snapshotsAfter.iterate(runId, afterSeq)) yield { kind: "snapshot", ...r };
+  }
+}

@@ -1,0 +1,63 @@
+import type Database from "better-sqlite3";
+
+/** migrations[i] brings the schema from user_version i to i + 1. Append only; never edit a shipped entry. */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    run_id      TEXT PRIMARY KEY,
+    experiment  TEXT NOT NULL,
+    config      TEXT NOT NULL, -- JSON
+    state       TEXT NOT NULL,
+    reason      TEXT,
+    step        INTEGER NOT NULL,
+    total_steps INTEGER NOT NULL,
+    last_seq    INTEGER NOT NULL,
+    backend     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+
+  -- One row per (point, metric name). value is NULL for non-finite values.
+  CREATE TABLE metrics (
+    run_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    name   TEXT NOT NULL,
+    value  REAL
+  );
+  -- value is included so that downsampling reads only the index.
+  CREATE INDEX metrics_by_name ON metrics (run_id, name, step, value);
+  CREATE INDEX metrics_by_seq ON metrics (run_id, seq);
+  -- Tiny: lets downsampling find the non-finite points without scanning the series.
+  CREATE INDEX metrics_null ON metrics (run_id, name, step) WHERE value IS NULL;
+
+  CREATE TABLE states (
+    run_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    state  TEXT NOT NULL,
+    reason TEXT
+  );
+  CREATE INDEX states_by_seq ON states (run_id, seq);
+
+  CREATE TABLE snapshots (
+    run_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    bytes  BLOB NOT NULL
+  );
+  CREATE INDEX snapshots_by_seq ON snapshots (run_id, seq);
+  CREATE INDEX snapshots_by_step ON snapshots (run_id, step);
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > migrations.length) {
+      throw new Error(`store schema version ${version} is newer than this build knows (${migrations.length})`);
+    }
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]!);
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}
