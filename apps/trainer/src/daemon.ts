@@ -40,7 +40,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const store = RunStore.open(storeFile(opts.dataDir));
   let broadcast: (message: ServerMessage) => void = () => {};
   const experiments = opts.experiments ?? builtInExperiments;
-  const manager = new RunManager(store, backend.name, experiments, (run) => broadcast({ type: "run", run }));
+  const manager = new RunManager(store, backend.name, experiments, (run) => broadcast({ type: "run", run }), {
+    recoverInterrupted: true,
+  });
   const server = await startServer(
     { manager, backend, experiments: Object.values(experiments).map((e) => e.info), serverVersion: SERVER_VERSION },
     { host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787, token, ...(opts.limits && { limits: opts.limits }) },

@@ -82,4 +82,8 @@ async function trySelect(preference: BackendPreference): Promise<BackendInfo> {
   throw new Error(`no tfjs backend could start: ${tried.map((t) => `${t.name}: ${t.detail}`).join("; ")}`);
 }
 
-const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0]!.slice(0, 200);
+function firstLine(e: unknown): string {
+  const message = String((e as Error)?.message ?? e);
+  if (/Cannot find (package|module)/.test(message)) return "not installed";
+  return message.split("\n")[0]!.slice(0, 200);
+}

@@ -41,8 +41,10 @@ export class RunManager {
     private readonly experiments: Readonly<Record<string, Experiment<any>>>,
     /** Called whenever a run is created or changes state (the server broadcasts it). */
     private readonly onRunChange: (run: RunSummary) => void = () => {},
+    /** The daemon owns the store's live runs: at its start, runs it left live are marked interrupted. */
+    opts: { recoverInterrupted?: boolean } = {},
   ) {
-    this.markInterruptedRuns();
+    if (opts.recoverInterrupted) this.markInterruptedRuns();
     this.flushTimer = setInterval(() => this.persistProgress(), 100);
     this.flushTimer.unref();
   }

@@ -1,0 +1,105 @@
+"use client";
+
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { MetricInfo } from "@orrery/protocol";
+import type { ChartPoint } from "../lib/state/selectors.ts";
+
+const fmt = (v: number) => {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  return Number(v.toPrecision(4)).toString();
+};
+
+const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
+
+/** One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. */
+export function MetricChart({
+  metric,
+  points,
+  latest,
+  color = "#818cf8",
+  scrubStep,
+}: {
+  metric: MetricInfo;
+  points: ChartPoint[];
+  latest: number | null;
+  color?: string;
+  /** The step the tensor views are pinned to, drawn as a vertical marker. */
+  scrubStep?: number | null;
+}) {
+  const ref = metric.reference;
+  return (
+    <div data-testid={`chart-${metric.key}`} className="flex h-full flex-col">
+      <div className="mb-1 flex items-baseline justify-between gap-2">
+        <h3 className="text-sm font-medium text-slate-200">{metric.label}</h3>
+        <span className="font-mono text-lg tabular-nums text-slate-50">
+          {latest === null ? "—" : fmt(latest)}
+          {ref && (
+            <span className="ml-2 text-xs text-slate-500">
+              {ref.label}: {fmt(ref.value)}
+            </span>
+          )}
+        </span>
+      </div>
+      <div className="min-h-0 flex-1">
+        {points.length === 0 ? (
+          <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-800 text-xs text-slate-500">
+            no points yet
+          </div>
+        ) : (
+          <ResponsiveContainer width="100%" height="100%" minHeight={120}>
+            <LineChart data={points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke="#1e293b" strokeDasharray="2 4" />
+              <XAxis
+                dataKey="step"
+                type="number"
+                domain={["dataMin", "dataMax"]}
+                tickFormatter={fmtStep}
+                stroke="#475569"
+                tick={{ fontSize: 11, fill: "#94a3b8" }}
+                allowDecimals={false}
+              />
+              <YAxis
+                type="number"
+                domain={["auto", "auto"]}
+                tickFormatter={fmt}
+                stroke="#475569"
+                tick={{ fontSize: 11, fill: "#94a3b8" }}
+                width={52}
+              />
+              <Tooltip
+                isAnimationActive={false}
+                contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 6, fontSize: 12 }}
+                labelStyle={{ color: "#94a3b8" }}
+                labelFormatter={(s) => `step ${s}`}
+                formatter={(v) => [typeof v === "number" ? fmt(v) : "NaN", metric.label]}
+              />
+              {ref && (
+                <ReferenceLine
+                  y={ref.value}
+                  stroke="#f59e0b"
+                  strokeDasharray="6 4"
+                  ifOverflow="extendDomain"
+                  label={{ value: ref.label, position: "insideTopRight", fill: "#f59e0b", fontSize: 11 }}
+                />
+              )}
+              {scrubStep !== null && scrubStep !== undefined && (
+                <ReferenceLine x={scrubStep} stroke="#64748b" strokeDasharray="3 3" ifOverflow="hidden" />
+              )}
+              <Line
+                type="linear"
+                dataKey="value"
+                stroke={color}
+                strokeWidth={1.75}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import type { ControlsEnabled } from "../lib/state/selectors.ts";
+import { Button } from "./ui.tsx";
+
+/** Play bar: start a new run; pause / resume / step N / stop the one on screen. Enabled by the run's state. */
+export function RunControls({
+  enabled,
+  stepN,
+  onStepNChange,
+  onStart,
+  onPause,
+  onResume,
+  onStep,
+  onStop,
+}: {
+  enabled: ControlsEnabled;
+  stepN: string;
+  onStepNChange: (v: string) => void;
+  onStart: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  onStep: () => void;
+  onStop: () => void;
+}) {
+  const n = Number(stepN);
+  const nOk = Number.isInteger(n) && n >= 1 && n <= 100_000;
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <Button tone="primary" data-testid="btn-start" disabled={!enabled.start} onClick={onStart} title="Start a new run with the configuration on the left">
+        <span aria-hidden>▶</span> Start new run
+      </Button>
+      <span className="mx-1 h-6 w-px bg-slate-800" aria-hidden />
+      <Button data-testid="btn-pause" disabled={!enabled.pause} onClick={onPause}>
+        <span aria-hidden>❚❚</span> Pause
+      </Button>
+      <Button data-testid="btn-resume" disabled={!enabled.resume} onClick={onResume}>
+        <span aria-hidden>▶</span> Resume
+      </Button>
+      <span className="inline-flex items-center overflow-hidden rounded-md ring-1 ring-slate-700">
+        <Button data-testid="btn-step" disabled={!enabled.step || !nOk} onClick={onStep} className="rounded-none">
+          <span aria-hidden>⏭</span> Step
+        </Button>
+        <input
+          data-testid="input-step-n"
+          aria-label="steps to take"
+          inputMode="numeric"
+          value={stepN}
+          onChange={(e) => onStepNChange(e.target.value)}
+          className={`h-8 w-16 bg-slate-950 px-2 text-right font-mono text-sm text-slate-100 outline-none ${nOk ? "" : "text-rose-400"}`}
+        />
+      </span>
+      <Button tone="danger" data-testid="btn-stop" disabled={!enabled.stop} onClick={onStop}>
+        <span aria-hidden>■</span> Stop
+      </Button>
+    </div>
+  );
+}

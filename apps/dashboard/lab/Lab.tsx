@@ -1,0 +1,335 @@
+"use client";
+
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import type { ExperimentInfo } from "@orrery/protocol";
+import { useDaemon } from "../lib/connection/useDaemon.ts";
+import {
+  chartPoints,
+  connectionLabel,
+  controlsFor,
+  currentStep,
+  displayedSnapshot,
+  experimentById,
+  isConnected,
+  isLive,
+  lastValue,
+  matrixRows,
+  points2d,
+  runList,
+  selectedData,
+  selectedRun,
+} from "../lib/state/selectors.ts";
+import type { SeriesView } from "../lib/state/types.ts";
+import {
+  cleanLocation,
+  loadSelectedRun,
+  loadSettings,
+  normalizeDaemonUrl,
+  saveSelectedRun,
+  saveSettings,
+  type Settings,
+} from "../lib/settings.ts";
+import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type FormValues } from "../components/ConfigForm.tsx";
+import { DaemonSettings } from "../components/DaemonSettings.tsx";
+import { EmbeddingScatter } from "../components/EmbeddingScatter.tsx";
+import { ErrorBanner } from "../components/ErrorBanner.tsx";
+import { MatrixView } from "../components/MatrixView.tsx";
+import { MetricChart } from "../components/MetricChart.tsx";
+import { RunControls } from "../components/RunControls.tsx";
+import { RunList } from "../components/RunList.tsx";
+import { StatusBar } from "../components/StatusBar.tsx";
+import { StepScrubber } from "../components/StepScrubber.tsx";
+import { Panel, StateBadge } from "../components/ui.tsx";
+
+const DEFAULT_EXPERIMENT = "bigram-circle";
+const CHART_COLORS = ["#818cf8", "#34d399", "#f472b6", "#38bdf8"];
+
+const storage = () => {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+};
+
+/** The container: wires the daemon connection and UI state to the (pure) components. */
+export function Lab() {
+  const [target, setTarget] = useState<Settings | null>(null);
+  const [initialRun, setInitialRun] = useState<string | null>(null);
+  useEffect(() => {
+    const s = loadSettings(window.location.search, storage());
+    setInitialRun(loadSelectedRun(window.location.hash, s.url, storage()));
+    setTarget(s);
+  }, []);
+
+  const [state, cmd] = useDaemon(target, initialRun);
+  const connected = isConnected(state);
+  const run = selectedRun(state);
+  const data = selectedData(state);
+
+  // Remember the open run (hash + storage) once the daemon has confirmed what exists.
+  useEffect(() => {
+    if (!target || !connected) return;
+    saveSelectedRun(state.selectedRunId, target.url, storage());
+    window.history.replaceState(null, "", cleanLocation(window.location.href, state.selectedRunId));
+  }, [state.selectedRunId, connected, target]);
+
+  // Re-render once a second for the reconnect countdown and "x ago".
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  // ── new-run form ──
+  const [experimentId, setExperimentId] = useState<string>("");
+  const [forms, setForms] = useState<Record<string, FormValues>>({});
+  useEffect(() => {
+    if (experimentId && state.experiments.some((e) => e.id === experimentId)) return;
+    const pick = state.experiments.find((e) => e.id === DEFAULT_EXPERIMENT) ?? state.experiments[0];
+    if (pick) setExperimentId(pick.id);
+  }, [state.experiments, experimentId]);
+  const experiment = experimentById(state, experimentId);
+  const formValues = useMemo(
+    () => (experiment ? { ...defaultFormValues(experiment.fields), ...forms[experiment.id] } : {}),
+    [experiment, forms],
+  );
+  const { config, problems } = useMemo(
+    () => (experiment ? formToConfig(experiment.fields, formValues) : { config: {}, problems: {} }),
+    [experiment, formValues],
+  );
+  const formOk = Object.keys(problems).length === 0;
+
+  const [stepN, setStepN] = useState("1");
+  const enabled = controlsFor(run, connected, !!experiment && formOk);
+
+  // ── the run on screen ──
+  const runExperiment: ExperimentInfo | null = experimentById(state, run?.experiment) ?? (run ? null : experiment);
+  const step = currentStep(state, state.selectedRunId);
+  const live = isLive(state);
+  const snapshot = displayedSnapshot(state);
+  const titles = useMemo(() => Object.fromEntries(state.experiments.map((e) => [e.id, e.title])), [state.experiments]);
+  const runs = useMemo(() => runList(state), [state.runs]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const status = state.connection;
+  const label = connectionLabel(status, now);
+
+  const applyTarget = (url: string, token: string) => {
+    const next = { url: normalizeDaemonUrl(url), token };
+    saveSettings(next, storage());
+    setInitialRun(loadSelectedRun("", next.url, storage()));
+    setTarget(next);
+  };
+
+  return (
+    <div className="flex h-screen flex-col bg-slate-950 text-slate-200">
+      <header className="flex flex-wrap items-center gap-4 border-b border-slate-800 px-4 py-2.5">
+        <div className="flex items-baseline gap-3">
+          <span className="flex items-center gap-2 text-lg font-semibold tracking-tight text-slate-50">
+            <OrreryMark /> Orrery
+          </span>
+          <span className="hidden text-xs text-slate-500 md:inline">watch small networks learn, live</span>
+        </div>
+        <div className="ml-auto">
+          {target && <DaemonSettings url={target.url} token={target.token} onApply={applyTarget} />}
+        </div>
+      </header>
+
+      <div className="flex min-h-0 flex-1">
+        <aside className="flex w-[340px] shrink-0 flex-col gap-4 overflow-y-auto border-r border-slate-800 p-4">
+          <Panel title="New run">
+            <div className="space-y-3">
+              <ExperimentSelect experiments={state.experiments} value={experimentId} onChange={setExperimentId} />
+              {experiment && <p className="text-xs leading-relaxed text-slate-400">{experiment.description}</p>}
+              {experiment && (
+                <ConfigForm
+                  fields={experiment.fields}
+                  values={formValues}
+                  problems={problems}
+                  onChange={(key, value) =>
+                    setForms((f) => ({ ...f, [experiment.id]: { ...formValues, [key]: value } }))
+                  }
+                />
+              )}
+              {experiment && (
+                <button
+                  type="button"
+                  className="text-[11px] text-slate-500 hover:text-slate-300"
+                  onClick={() => setForms((f) => ({ ...f, [experiment.id]: {} }))}
+                >
+                  reset to defaults
+                </button>
+              )}
+            </div>
+          </Panel>
+          <Panel title="Runs" aside={<span className="text-[11px] text-slate-500">{runs.length}</span>} className="flex-1">
+            <RunList runs={runs} selectedId={state.selectedRunId} titles={titles} onSelect={cmd.select} now={now} />
+          </Panel>
+        </aside>
+
+        <main className="min-w-0 flex-1 space-y-4 overflow-y-auto p-4">
+          <ErrorBanner errors={state.errors} onDismiss={cmd.dismissError} />
+
+          <Panel>
+            <div className="flex flex-wrap items-center gap-x-6 gap-y-3">
+              <div className="min-w-0">
+                <div className="flex items-center gap-3">
+                  {run ? <StateBadge state={run.state} testId="run-state" /> : <span data-testid="run-state" className="text-xs text-slate-500">no run</span>}
+                  <h1 className="truncate text-base font-semibold text-slate-50">
+                    {run ? (titles[run.experiment] ?? run.experiment) : "No run open"}
+                  </h1>
+                  {run && <span className="font-mono text-xs text-slate-500">{run.id}</span>}
+                </div>
+                <div className="mt-1 flex items-baseline gap-1.5 font-mono tabular-nums text-slate-400">
+                  <span className="text-xs uppercase tracking-wider text-slate-500">step</span>
+                  <span data-testid="step-counter" className="text-2xl font-semibold text-slate-50">
+                    {step ?? 0}
+                  </span>
+                  {run && <span className="text-sm">/ {run.totalSteps}</span>}
+                </div>
+              </div>
+              <div className="ml-auto">
+                <RunControls
+                  enabled={enabled}
+                  stepN={stepN}
+                  onStepNChange={setStepN}
+                  onStart={() => experiment && cmd.start(experiment.id, config)}
+                  onPause={() => run && cmd.pause(run.id)}
+                  onResume={() => run && cmd.resume(run.id)}
+                  onStep={() => run && cmd.step(run.id, Number(stepN))}
+                  onStop={() => run && cmd.stop(run.id)}
+                />
+              </div>
+            </div>
+            {run && run.totalSteps > 0 && (
+              <div className="mt-3 h-1 overflow-hidden rounded bg-slate-800">
+                <div
+                  className="h-full bg-gradient-to-r from-indigo-500 to-cyan-400 transition-[width] duration-300"
+                  style={{ width: `${Math.min(100, (100 * (step ?? 0)) / run.totalSteps)}%` }}
+                />
+              </div>
+            )}
+            {run?.reason && (
+              <div
+                data-testid="run-reason"
+                className="mt-3 rounded-lg border border-amber-400/40 bg-amber-500/10 px-3 py-2 text-sm text-amber-200"
+              >
+                <span className="font-semibold">{run.state === "failed" ? "Failed" : "Paused"}:</span> {run.reason}
+              </div>
+            )}
+            {!run && (
+              <p className="mt-3 text-sm text-slate-400">
+                Pick an experiment and its configuration on the left, then <b className="text-slate-200">Start new run</b>.
+                Runs train inside the daemon and keep going when this page closes; open any of them from the run list.
+              </p>
+            )}
+          </Panel>
+
+          <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+            {(runExperiment?.metrics ?? []).map((m, i) => (
+              <Panel key={m.key} className="h-72">
+                <ChartFor
+                  metricKey={m.key}
+                  series={data?.series[m.key]}
+                  render={(points, latest) => (
+                    <MetricChart
+                      metric={m}
+                      points={points}
+                      latest={latest}
+                      color={CHART_COLORS[i % CHART_COLORS.length]}
+                      scrubStep={live ? null : (snapshot?.step ?? null)}
+                    />
+                  )}
+                />
+              </Panel>
+            ))}
+          </div>
+
+          {runExperiment && (
+            <Panel
+              title={
+                <>
+                  Tensors{" "}
+                  <span className="ml-1 normal-case tracking-normal text-slate-500">
+                    {snapshot ? `at step ${snapshot.step}` : ""}
+                    {!live && " (pinned)"}
+                  </span>
+                </>
+              }
+            >
+              <div className="flex flex-wrap items-start gap-6">
+                {runExperiment.views
+                  .filter((v) => v.kind === "points2d")
+                  .map((v) => (
+                    <figure key={v.tensor} className="w-full max-w-[520px] flex-1">
+                      <figcaption className="mb-1 text-xs text-slate-400">
+                        {v.label}
+                        <span className="text-slate-600"> — coloured by position on the circle (i/p), joined i→i+1</span>
+                      </figcaption>
+                      <div className="aspect-square w-full">
+                        <EmbeddingScatter points={points2d(snapshot?.tensors[v.tensor])} />
+                      </div>
+                    </figure>
+                  ))}
+                <div className="flex flex-col gap-6">
+                  {runExperiment.views
+                    .filter((v) => v.kind === "matrix")
+                    .map((v) => (
+                      <MatrixView key={v.tensor} name={v.tensor} label={v.label} rows={matrixRows(snapshot?.tensors[v.tensor])} />
+                    ))}
+                </div>
+              </div>
+              <div className="mt-4 border-t border-slate-800 pt-3">
+                <StepScrubber
+                  steps={data?.snapshotSteps ?? []}
+                  live={live}
+                  pinnedStep={live ? null : (state.scrub?.step ?? null)}
+                  shownStep={snapshot?.step ?? null}
+                  loading={!live && !!state.scrub?.requestId}
+                  onScrub={(s) => run && cmd.scrub(run.id, s)}
+                  onLive={cmd.live}
+                />
+              </div>
+            </Panel>
+          )}
+        </main>
+      </div>
+
+      <StatusBar
+        status={status.status}
+        label={label}
+        detail={status.detail}
+        url={status.url}
+        serverVersion={status.serverVersion}
+        backend={state.backend}
+        onReconnect={cmd.reconnectNow}
+      />
+    </div>
+  );
+}
+
+/** Memoises the downsampled points per series object (the reducer makes a new one only when it changes). */
+function ChartFor({
+  series,
+  render,
+}: {
+  metricKey: string;
+  series: SeriesView | undefined;
+  render: (points: ReturnType<typeof chartPoints>, latest: number | null) => ReactNode;
+}) {
+  const points = useMemo(() => chartPoints(series), [series]);
+  const latest = useMemo(() => lastValue(series), [series]);
+  return <>{render(points, latest)}</>;
+}
+
+function OrreryMark() {
+  return (
+    <svg viewBox="0 0 24 24" className="h-5 w-5" aria-hidden>
+      <circle cx="12" cy="12" r="9" fill="none" stroke="#475569" strokeWidth="1.2" />
+      <circle cx="12" cy="12" r="4.5" fill="none" stroke="#475569" strokeWidth="1.2" />
+      <circle cx="12" cy="12" r="1.8" fill="#f59e0b" />
+      <circle cx="21" cy="12" r="1.8" fill="#818cf8" />
+      <circle cx="8.8" cy="8.8" r="1.4" fill="#34d399" />
+    </svg>
+  );
+}

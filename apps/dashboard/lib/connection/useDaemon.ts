@@ -1,0 +1,114 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import type { Config } from "@orrery/protocol";
+import { initialState, reducer } from "../state/reducer.ts";
+import type { UiState } from "../state/types.ts";
+import { DaemonClient } from "./client.ts";
+
+export interface DaemonTarget {
+  url: string;
+  token: string;
+}
+
+export interface DaemonCommands {
+  start(experiment: string, config: Config): void;
+  pause(runId: string): void;
+  resume(runId: string): void;
+  stop(runId: string): void;
+  step(runId: string, n: number): void;
+  select(runId: string | null): void;
+  /** Pin the tensor views to the stored snapshot at or before `step` (throttled). */
+  scrub(runId: string, step: number): void;
+  /** Follow the latest snapshot again. */
+  live(): void;
+  dismissError(key: number): void;
+  reconnectNow(): void;
+}
+
+const SCRUB_THROTTLE_MS = 60;
+
+/**
+ * The dashboard's one connection: owns a DaemonClient per (url, token), feeds the pure reducer,
+ * and keeps the subscription on the selected run. Returns UI state plus commands.
+ */
+export function useDaemon(target: DaemonTarget | null, initialRunId: string | null): [UiState, DaemonCommands] {
+  const [state, dispatch] = useReducer(reducer, target?.url ?? "", initialState);
+  const clientRef = useRef<DaemonClient | null>(null);
+  const selectedRef = useRef<string | null>(state.selectedRunId);
+  selectedRef.current = state.selectedRunId;
+  const initialRunRef = useRef(initialRunId);
+  initialRunRef.current = initialRunId;
+
+  const url = target?.url ?? null;
+  const token = target?.token ?? "";
+  useEffect(() => {
+    if (url === null) return;
+    // A new daemon (or token) starts from a clean slate; the remembered run is re-opened once it is listed.
+    dispatch({ type: "reset", url, selectedRunId: initialRunRef.current });
+    const client = new DaemonClient({ url, token, dispatch });
+    clientRef.current = client;
+    client.start();
+    client.view(initialRunRef.current);
+    return () => {
+      client.close();
+      if (clientRef.current === client) clientRef.current = null;
+    };
+  }, [url, token]);
+
+  // Keep the stream on whatever run is selected.
+  useEffect(() => {
+    clientRef.current?.view(state.selectedRunId);
+  }, [state.selectedRunId]);
+
+  // Throttled scrub: at most one snapshot request per SCRUB_THROTTLE_MS, the last position always sent.
+  const scrubRef = useRef<{ timer: ReturnType<typeof setTimeout> | null; last: number; next: { runId: string; step: number } | null }>(
+    { timer: null, last: 0, next: null },
+  );
+  const sendScrub = useCallback((runId: string, step: number) => {
+    const requestId = clientRef.current?.requestSnapshot(runId, step, "scrub") ?? null;
+    dispatch({ type: "scrub", runId, step, requestId });
+  }, []);
+
+  const commands = useMemo<DaemonCommands>(
+    () => ({
+      start: (experiment, config) => void clientRef.current?.command({ type: "start", experiment, config }),
+      pause: (runId) => void clientRef.current?.command({ type: "pause", runId }),
+      resume: (runId) => void clientRef.current?.command({ type: "resume", runId }),
+      stop: (runId) => void clientRef.current?.command({ type: "stop", runId }),
+      step: (runId, n) => void clientRef.current?.command({ type: "step", runId, n }),
+      select: (runId) => dispatch({ type: "select", runId }),
+      scrub: (runId, step) => {
+        const s = scrubRef.current;
+        s.next = { runId, step };
+        const wait = s.last + SCRUB_THROTTLE_MS - Date.now();
+        if (wait <= 0 && !s.timer) {
+          s.last = Date.now();
+          s.next = null;
+          sendScrub(runId, step);
+          return;
+        }
+        if (s.timer) return;
+        s.timer = setTimeout(() => {
+          s.timer = null;
+          s.last = Date.now();
+          const n = s.next;
+          s.next = null;
+          if (n) sendScrub(n.runId, n.step);
+        }, Math.max(0, wait));
+      },
+      live: () => {
+        const s = scrubRef.current;
+        if (s.timer) clearTimeout(s.timer);
+        s.timer = null;
+        s.next = null;
+        dispatch({ type: "live" });
+      },
+      dismissError: (key) => dispatch({ type: "dismissError", key }),
+      reconnectNow: () => clientRef.current?.reconnectNow(),
+    }),
+    [sendScrub],
+  );
+
+  return [state, commands];
+}

@@ -1,0 +1,75 @@
+/**
+ * Where the dashboard points: `?daemon=ws://host:port&token=…` wins and is remembered in localStorage,
+ * so a reload without the query (or a bookmark) still works. The selected run lives in the URL hash
+ * (`#run=ID`) and, per daemon, in localStorage.
+ */
+
+export const DEFAULT_DAEMON_URL = "ws://127.0.0.1:8787";
+const KEY_URL = "orrery.daemon";
+const KEY_TOKEN = "orrery.token";
+const runKey = (daemon: string) => `orrery.run:${daemon}`;
+
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface Settings {
+  url: string;
+  token: string;
+}
+
+export function normalizeDaemonUrl(raw: string): string {
+  let url = raw.trim();
+  if (!url) return DEFAULT_DAEMON_URL;
+  if (/^https?:\/\//i.test(url)) url = url.replace(/^http/i, "ws");
+  if (!/^wss?:\/\//i.test(url)) url = `ws://${url}`;
+  return url.replace(/\/+$/, "");
+}
+
+/** Reads the target from the query, then storage, then the default; persists a query-given target. */
+export function loadSettings(search: string, storage: StorageLike | null): Settings {
+  const q = new URLSearchParams(search);
+  const qUrl = q.get("daemon");
+  const qToken = q.get("token");
+  const url = normalizeDaemonUrl(qUrl ?? storage?.getItem(KEY_URL) ?? DEFAULT_DAEMON_URL);
+  const token = qToken ?? storage?.getItem(KEY_TOKEN) ?? "";
+  if (qUrl !== null || qToken !== null) saveSettings({ url, token }, storage);
+  return { url, token };
+}
+
+export function saveSettings(s: Settings, storage: StorageLike | null): void {
+  try {
+    storage?.setItem(KEY_URL, s.url);
+    storage?.setItem(KEY_TOKEN, s.token);
+  } catch {
+    /* storage may be unavailable (private mode); the query still works */
+  }
+}
+
+export function runFromHash(hash: string): string | null {
+  const m = /(?:^#|&)run=([^&]+)/.exec(hash);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+export function loadSelectedRun(hash: string, daemon: string, storage: StorageLike | null): string | null {
+  return runFromHash(hash) ?? storage?.getItem(runKey(daemon)) ?? null;
+}
+
+export function saveSelectedRun(runId: string | null, daemon: string, storage: StorageLike | null): void {
+  try {
+    if (runId) storage?.setItem(runKey(daemon), runId);
+    else storage?.removeItem(runKey(daemon));
+  } catch {
+    /* ignore */
+  }
+}
+
+/** The page URL to show: the token is dropped from the address bar once remembered. */
+export function cleanLocation(href: string, runId: string | null): string {
+  const u = new URL(href);
+  u.searchParams.delete("token");
+  u.hash = runId ? `run=${encodeURIComponent(runId)}` : "";
+  return u.pathname + u.search + u.hash;
+}

@@ -1,0 +1,159 @@
+import type { ExperimentInfo, RunState } from "@orrery/protocol";
+import type { ConnectionView, RunData, RunView, SeriesView, SnapshotView, TensorData, UiState } from "./types.ts";
+
+export const TERMINAL: readonly RunState[] = ["stopped", "finished", "failed"];
+
+export const isConnected = (s: UiState) => s.connection.status === "connected";
+
+export const selectedRun = (s: UiState): RunView | null => (s.selectedRunId ? (s.runs[s.selectedRunId] ?? null) : null);
+
+export const selectedData = (s: UiState): RunData | null => (s.selectedRunId ? (s.data[s.selectedRunId] ?? null) : null);
+
+/** The step to show for a run: whichever is furthest of the summary and the streamed events. */
+export function currentStep(s: UiState, runId: string | null): number | null {
+  if (!runId) return null;
+  const run = s.runs[runId];
+  const data = s.data[runId];
+  if (!run && !data) return null;
+  return Math.max(run?.step ?? 0, data?.liveStep ?? 0);
+}
+
+/** Newest first. */
+export function runList(s: UiState): RunView[] {
+  return Object.values(s.runs).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+}
+
+export function experimentById(s: UiState, id: string | null | undefined): ExperimentInfo | null {
+  return s.experiments.find((e) => e.id === id) ?? null;
+}
+
+export const isLive = (s: UiState) => s.scrub === null || s.scrub.runId !== s.selectedRunId;
+
+/** The snapshot the tensor views draw: the scrubbed one when pinned, else the latest streamed. */
+export function displayedSnapshot(s: UiState): SnapshotView | null {
+  const data = selectedData(s);
+  if (!isLive(s)) return s.scrub?.snapshot ?? data?.latest ?? null;
+  return data?.latest ?? null;
+}
+
+export interface ControlsEnabled {
+  start: boolean;
+  pause: boolean;
+  resume: boolean;
+  step: boolean;
+  stop: boolean;
+}
+
+/** Which run controls make sense for the run's state (and only while connected). */
+export function controlsFor(run: RunView | null, connected: boolean, hasExperiment: boolean): ControlsEnabled {
+  const st = run?.state;
+  return {
+    start: connected && hasExperiment,
+    pause: connected && st === "running",
+    resume: connected && (st === "paused" || st === "created"),
+    step: connected && (st === "paused" || st === "created"),
+    stop: connected && (st === "running" || st === "paused" || st === "created"),
+  };
+}
+
+export interface ChartPoint {
+  step: number;
+  value: number | null;
+}
+
+/**
+ * Bucketed min/max downsampling for drawing: at most ~2·maxPoints points, spikes kept,
+ * and a non-finite value (null) keeps a gap in the line.
+ */
+export function chartPoints(s: SeriesView | undefined, maxPoints = 600): ChartPoint[] {
+  if (!s) return [];
+  const n = Math.min(s.step.length, s.value.length);
+  if (n <= maxPoints * 2) {
+    const out: ChartPoint[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = { step: s.step[i]!, value: finiteOrNull(s.value[i]) };
+    return out;
+  }
+  const out: ChartPoint[] = [];
+  const size = n / maxPoints;
+  for (let b = 0; b < maxPoints; b++) {
+    const from = Math.floor(b * size);
+    const to = b === maxPoints - 1 ? n : Math.floor((b + 1) * size);
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const v = finiteOrNull(s.value[i]);
+      if (v === null) {
+        if (gap < 0) gap = i;
+        continue;
+      }
+      if (lo < 0 || v < (s.value[lo] as number)) lo = i;
+      if (hi < 0 || v > (s.value[hi] as number)) hi = i;
+    }
+    const picks = [...new Set([lo, hi, gap].filter((i) => i >= 0))].sort((a, c) => a - c);
+    for (const i of picks) out.push({ step: s.step[i]!, value: finiteOrNull(s.value[i]) });
+  }
+  return out;
+}
+
+const finiteOrNull = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The last finite value of a series, for the chart's headline number. */
+export function lastValue(s: SeriesView | undefined): number | null {
+  if (!s) return null;
+  for (let i = s.value.length - 1; i >= 0; i--) {
+    const v = s.value[i];
+    if (typeof v === "number" && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+
+export interface Point2d {
+  i: number;
+  x: number;
+  y: number;
+}
+
+/** Rows of a [p × d] tensor as points (first two columns; a 1-d embedding sits on y = 0). */
+export function points2d(t: TensorData | undefined): Point2d[] {
+  if (!t || t.shape.length === 0) return [];
+  const rows = t.shape[0]!;
+  const cols = t.shape.length > 1 ? t.shape[1]! : 1;
+  const out: Point2d[] = [];
+  for (let i = 0; i < rows; i++) {
+    out.push({ i, x: t.data[i * cols] ?? 0, y: cols > 1 ? (t.data[i * cols + 1] ?? 0) : 0 });
+  }
+  return out;
+}
+
+/** A 2-d tensor as rows of numbers (a vector becomes one row). */
+export function matrixRows(t: TensorData | undefined): number[][] {
+  if (!t) return [];
+  const rows = t.shape.length > 1 ? t.shape[0]! : 1;
+  const cols = t.shape.length > 1 ? t.shape[1]! : (t.shape[0] ?? 0);
+  const out: number[][] = [];
+  for (let r = 0; r < rows; r++) out.push(Array.from(t.data.subarray(r * cols, (r + 1) * cols)));
+  return out;
+}
+
+/** Short words for the status bar; starts with "connected" only when connected. */
+export function connectionLabel(c: ConnectionView, now = Date.now()): string {
+  switch (c.status) {
+    case "idle":
+      return "no daemon set";
+    case "connecting":
+      return c.attempt > 0 ? `connecting (attempt ${c.attempt + 1})…` : "connecting…";
+    case "handshaking":
+      return "handshaking…";
+    case "connected":
+      return "connected";
+    case "reconnecting": {
+      const secs = c.retryAt === null ? 0 : Math.max(0, Math.ceil((c.retryAt - now) / 1000));
+      return `offline, retrying in ${secs}s`;
+    }
+  }
+}
+
+export function formatStep(n: number | null | undefined): string {
+  return n === null || n === undefined ? "—" : String(n);
+}

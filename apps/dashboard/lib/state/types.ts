@@ -1,0 +1,140 @@
+import type {
+  BackendInfo,
+  ClientMessageType,
+  ExperimentInfo,
+  RunState,
+  ServerMessage,
+  SnapshotFrame,
+} from "@orrery/protocol";
+
+/**
+ * UI state: what the dashboard shows, translated from the wire messages by the reducer.
+ * Wire types (`ServerMessage`, `RunSummary`, `SnapshotFrame`) stop at the reducer's door; components see these.
+ */
+
+export type ConnectionStatus =
+  /** No daemon configured yet. */
+  | "idle"
+  /** Opening the socket. */
+  | "connecting"
+  /** Socket open, `hello` sent, waiting for `welcome`. */
+  | "handshaking"
+  | "connected"
+  /** Lost (or never got) the socket; a retry is scheduled at `retryAt`. */
+  | "reconnecting";
+
+export interface ConnectionView {
+  status: ConnectionStatus;
+  url: string;
+  /** Consecutive failed attempts since the last welcome. */
+  attempt: number;
+  /** Epoch ms of the next reconnect attempt, when reconnecting. */
+  retryAt: number | null;
+  /** Why the last socket closed, in words. */
+  detail: string | null;
+  serverVersion: string | null;
+  /** Whether any socket to this daemon ever reached `welcome` (distinguishes "refused" from "dropped"). */
+  everConnected: boolean;
+}
+
+export interface RunView {
+  id: string;
+  experiment: string;
+  config: Record<string, number | string | boolean>;
+  state: RunState;
+  /** Why the run is paused/failed, e.g. "loss became NaN at step 123". */
+  reason: string | null;
+  step: number;
+  totalSteps: number;
+  backend: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One metric's curve: parallel arrays, `null` where the value was not finite. */
+export interface SeriesView {
+  step: number[];
+  value: (number | null)[];
+}
+
+export interface TensorData {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface SnapshotView {
+  step: number;
+  seq: number;
+  tensors: Record<string, TensorData>;
+}
+
+/** Everything streamed for one run. */
+export interface RunData {
+  series: Record<string, SeriesView>;
+  /** Steps that have a stored snapshot, ascending (what the scrubber slides over). */
+  snapshotSteps: number[];
+  latest: SnapshotView | null;
+  /** Highest step seen in any streamed event. */
+  liveStep: number;
+  /** Per-kind high-water seqs: an event at or below them was already applied (dedupe on replay). */
+  seq: { metrics: number; state: number; snapshot: number };
+  historyLoaded: boolean;
+}
+
+/** Scrubbing pins the view to a stored snapshot; `null` scrub means "live" (follow the latest). */
+export interface ScrubView {
+  runId: string;
+  step: number;
+  /** The `snapshot` request whose answer we are waiting for (older answers are ignored). */
+  requestId: string | null;
+  snapshot: SnapshotView | null;
+}
+
+export interface UiError {
+  key: number;
+  code: string;
+  message: string;
+  requestId: string | null;
+  at: number;
+}
+
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription";
+
+export interface PendingRequest {
+  kind: ClientMessageType;
+  runId: string | null;
+  purpose: RequestPurpose;
+}
+
+export interface UiState {
+  connection: ConnectionView;
+  backend: BackendInfo | null;
+  experiments: ExperimentInfo[];
+  runs: Record<string, RunView>;
+  selectedRunId: string | null;
+  data: Record<string, RunData>;
+  scrub: ScrubView | null;
+  errors: UiError[];
+  pending: Record<string, PendingRequest>;
+  nextErrorKey: number;
+}
+
+export type Action =
+  | { type: "reset"; url: string; selectedRunId?: string | null }
+  | {
+      type: "connection";
+      status: ConnectionStatus;
+      attempt?: number;
+      retryAt?: number | null;
+      detail?: string | null;
+    }
+  | { type: "server"; message: ServerMessage; at?: number }
+  | { type: "frame"; frame: SnapshotFrame }
+  /** A message from the daemon that did not parse, or anything else the user should see. */
+  | { type: "localError"; code: string; message: string; at?: number }
+  | { type: "request"; id: string; kind: ClientMessageType; runId: string | null; purpose: RequestPurpose }
+  | { type: "select"; runId: string | null }
+  | { type: "scrub"; runId: string; step: number; requestId: string | null }
+  | { type: "live" }
+  | { type: "dismissError"; key: number }
+  | { type: "batch"; actions: Action[] };
