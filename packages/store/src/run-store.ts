@@ -198,21 +198,19 @@ export class RunStore {
   /** Every stored event of the run with seq > afterSeq, in seq order (flushes first). limit defaults to 100_000. */
   eventsAfter(runId: string, afterSeq: number, limit = 100_000): StoredEvent[] {
     this.flush();
-    const sources = [this.metricEvents(runId, afterSeq), this.stateEvents(runId, afterSeq), this.snapshotEvents(runId, afterSeq)]
-      .map((it) => ({ it, head: it.next() }));
+    const cursors = [this.metricEvents(runId, afterSeq), this.stateEvents(runId, afterSeq), this.snapshotEvents(runId, afterSeq)]
+      .map((it) => ({ it, event: it.next().value ?? undefined }));
     const out: StoredEvent[] = [];
     try {
       while (out.length < limit) {
-        let next: (typeof sources)[number] | undefined;
-        for (const s of sources) {
-          if (!s.head.done && (!next || seqOf(s.head.value) < seqOf(next.head.value as StoredEvent))) next = s;
-        }
-        if (!next || next.head.done) break;
-        out.push(next.head.value);
-        next.head = next.it.next();
+        let next: (typeof cursors)[number] | undefined;
+        for (const c of cursors) if (c.event && (!next?.event || seqOf(c.event) < seqOf(next.event))) next = c;
+        if (!next?.event) break;
+        out.push(next.event);
+        next.event = next.it.next().value ?? undefined;
       }
     } finally {
-      for (const s of sources) s.it.return(undefined); // releases the statements' open cursors
+      for (const c of cursors) c.it.return(); // closes the statements' open cursors
     }
     return out;
   }

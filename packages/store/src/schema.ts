@@ -47,7 +47,7 @@ export const migrations: readonly string[] = [
     bytes  BLOB NOT NULL
   );
   CREATE INDEX snapshots_by_seq ON snapshots (run_id, seq);
-  CREATE INDEX snapshots_by_step ON snapshots (run_id, step);
+  CREATE INDEX snapshots_by_step ON snapshots (run_id, step, seq);
   `,
 ];
 

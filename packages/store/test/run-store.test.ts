@@ -1,12 +1,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeSnapshotFrame, encodeSnapshotFrame, type MetricPoint } from "@orrery/protocol";
 import { RunStore, type NewRun } from "../src/index.ts";
 
-const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orrery-store-")), "nested", "runs.db");
+const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "orrery-store-"));
+after(() => fs.rmSync(tempDir, { recursive: true, force: true }));
+let files = 0;
+// "nested" also checks that open() creates missing parent directories.
+const tempFile = () => path.join(tempDir, `db${++files}`, "nested", "runs.db");
 
 const newRun = (runId: string, createdAt: number): NewRun => ({
   runId,
