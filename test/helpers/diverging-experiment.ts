@@ -18,7 +18,7 @@ export const divergingExperiment: Experiment<CommonConfig & { nan_at: number }> 
   },
   resolveConfig: (partial) => resolveFields(fields, partial) as unknown as CommonConfig & { nan_at: number },
   create(config) {
-    const w = tf.variable(tf.ones([2]), true, "w");
+    const w = tf.variable(tf.ones([2]), true);
     let calls = 0;
     return {
       params: { w },

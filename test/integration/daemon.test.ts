@@ -170,6 +170,19 @@ describe("trainer daemon over a real WebSocket", () => {
     await b.close();
   });
 
+  test("several runs train at once, each on its own stream", async () => {
+    const { client } = await DaemonClient.connect(daemon.url, TOKEN);
+    const runs = [await startRun(client, { seed: 1 }), await startRun(client, { seed: 2, w_mode: "frozen_neg" })];
+    for (const r of runs) await client.request({ type: "subscribe", runId: r.runId, afterSeq: 0 });
+    await client.waitFor(() => (runs.every((r) => client.metricSteps(r.runId).length >= 20) ? true : undefined));
+    for (const r of runs) {
+      const steps = client.metricSteps(r.runId);
+      assert.deepEqual(steps, steps.map((_, i) => i + 1), `run ${r.runId} streams its own steps in order`);
+      await client.request({ type: "stop", runId: r.runId });
+    }
+    await client.close();
+  });
+
   test("a NaN loss pauses the run and says why", async () => {
     const { client } = await DaemonClient.connect(daemon.url, TOKEN);
     const run = runOf(await client.request({ type: "start", experiment: "diverging", config: { nan_at: 12 } }));

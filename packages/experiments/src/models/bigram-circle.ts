@@ -91,9 +91,9 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
   const { p, n_embd: d } = c;
   const rng = new Rng(c.seed);
   const frozenW = c.w_mode.startsWith("frozen");
-  const E = variableFrom(rng.normals(p * d, c.init_scale), [p, d], true, "E");
-  const W1 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW, "W1");
-  const W2 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW, "W2");
+  const E = variableFrom(rng.normals(p * d, c.init_scale), [p, d], true);
+  const W1 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW);
+  const W2 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW);
 
   // The exact loss uses one constant batch for the whole run; sampled batches come from a data RNG.
   const dataRng = new Rng(c.seed + 1);

@@ -13,7 +13,10 @@ export function oneHotRows(indices: Int32Array, depth: number): Tensor2D {
   return tensor2d(data, [indices.length, depth]);
 }
 
-/** A named variable from host data, without leaving the initial-value tensor behind. */
-export function variableFrom(data: Float32Array, shape: number[], trainable: boolean, name: string): Variable {
-  return tidy(() => variable(tensor(data, shape), trainable, name));
+/**
+ * A variable from host data, without leaving the initial-value tensor behind. Unnamed on purpose: tfjs
+ * variable names are process-global, and several runs live in one daemon; groups are named by their key.
+ */
+export function variableFrom(data: Float32Array, shape: number[], trainable: boolean): Variable {
+  return tidy(() => variable(tensor(data, shape), trainable));
 }

@@ -1,0 +1,294 @@
+/**
+ * Browser test of the dashboard against real parts: the trainer daemon in-process, the BUILT dashboard
+ * (`next start`), and Chromium driven by playwright-core. Build first: `npm run build -w @orrery/dashboard`
+ * (`npm test` does). Screenshots land in test-results/.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { experiments } from "@orrery/experiments";
+import { startDaemon, type Daemon } from "@orrery/trainer";
+import { divergingExperiment } from "../helpers/diverging-experiment.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const DASHBOARD = join(ROOT, "apps/dashboard");
+const NEXT_BIN = join(ROOT, "node_modules/.bin/next");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = join(ROOT, "test-results");
+
+let daemon: Daemon | undefined;
+let dataDir: string | undefined;
+let next: ChildProcess | undefined;
+let nextLog = "";
+let browser: Browser | undefined;
+let baseUrl = "";
+const token = randomBytes(12).toString("hex");
+
+// ───────────── helpers ─────────────
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a truthy value; fails with `what` (and the last value) after `timeoutMs`. */
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (last) return last as NonNullable<T>;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)}${lastError ? `, error: ${String(lastError)}` : ""})`);
+}
+
+async function startNext(port: number): Promise<ChildProcess> {
+  const child = spawn(NEXT_BIN, ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: DASHBOARD,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group, so cleanup reaches anything it spawns
+  });
+  child.stdout?.on("data", (d: Buffer) => (nextLog += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (nextLog += d.toString()));
+  let exited: string | null = null;
+  child.once("exit", (code, signal) => (exited = `exited with ${code ?? signal}`));
+  await until(
+    "`next start` to serve the dashboard",
+    async () => {
+      if (exited) throw new Error(`next start ${exited}:\n${nextLog}`);
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    },
+    30_000,
+    200,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- next output ---\n${nextLog}`);
+  });
+  return child;
+}
+
+async function stopNext(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const killGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  killGroup("SIGTERM");
+  const timer = setTimeout(() => killGroup("SIGKILL"), 5000);
+  await Promise.race([exited, sleep(8000)]);
+  clearTimeout(timer);
+}
+
+const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent({ timeout: 5000 })) ?? "").trim();
+const stepOf = async (page: Page) => {
+  const t = await text(page, "step-counter");
+  assert.match(t, /^\d+$/, `step-counter should be digits only, got "${t}"`);
+  return Number(t);
+};
+const circles = (page: Page) =>
+  page.$$eval('[data-testid="scatter"] circle[data-token]', (cs) =>
+    cs.map((c) => `${c.getAttribute("data-token")}:${c.getAttribute("cx")},${c.getAttribute("cy")}`).join(" "),
+  );
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, name) }).catch(() => {});
+}
+
+// ───────────── setup / teardown ─────────────
+
+before(async () => {
+  if (!existsSync(join(DASHBOARD, ".next", "BUILD_ID"))) {
+    throw new Error("apps/dashboard is not built (no .next/BUILD_ID): run `npm run build -w @orrery/dashboard` first");
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  dataDir = mkdtempSync(join(tmpdir(), "orrery-e2e-"));
+  daemon = await startDaemon({
+    host: "127.0.0.1",
+    port: 0,
+    dataDir,
+    token,
+    backend: "auto",
+    experiments: { ...experiments, diverging: divergingExperiment },
+  });
+  const port = await freePort();
+  next = await startNext(port);
+  baseUrl = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (next) await stopNext(next);
+  await daemon?.close().catch(() => {});
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openDashboard(t: string = token) {
+  const context = await browser!.newContext({ viewport: { width: 1500, height: 1000 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${baseUrl}/?daemon=${encodeURIComponent(daemon!.url)}&token=${encodeURIComponent(t)}`);
+  return { page, context, pageErrors };
+}
+
+// ───────────── tests ─────────────
+
+test("start, watch, pause, step exactly 1, stop, and reload", { timeout: 120_000 }, async () => {
+  const { page, context, pageErrors } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    assert.match(await text(page, "backend"), new RegExp(daemon!.backend.name));
+
+    // Bigram 4 is the default experiment; pick it explicitly anyway and make the run long.
+    await page.getByTestId("experiment-select").selectOption("bigram-circle");
+    await page.getByTestId("field-steps").fill("100000");
+    await page.getByTestId("btn-start").click();
+    await until("run-state running", async () => (await text(page, "run-state")) === "running");
+
+    const s1 = await stepOf(page);
+    await until("the step counter to increase", async () => (await stepOf(page)) > s1);
+
+    await until("a drawn ppl line", () =>
+      page.$eval('[data-testid="chart-ppl"] path.recharts-line-curve', (p) => (p.getAttribute("d") ?? "").split("L").length > 3),
+    );
+    await until("a reference line on the ppl chart", async () => (await page.locator('[data-testid="chart-ppl"] .recharts-reference-line').count()) > 0);
+
+    const before = await until("scatter points", async () => {
+      const c = await circles(page);
+      return c.split(" ").length === 29 ? c : "";
+    });
+    await until("the embedding points to move", async () => (await circles(page)) !== before, 15_000, 200);
+    await until("matrix W1 with 4 numbers", async () => (await page.locator('[data-testid="matrix-W1"] td').allTextContents()).filter((s) => /^-?\d+\.\d{3}$/.test(s)).length === 4);
+    await page.getByTestId("matrix-W2").waitFor();
+    await shot(page, "dashboard-running.png");
+
+    await page.getByTestId("btn-pause").click();
+    await until("run-state paused", async () => (await text(page, "run-state")) === "paused");
+    const paused = await stepOf(page);
+    await sleep(1500);
+    assert.equal(await stepOf(page), paused, "the step counter must not move while paused");
+
+    await page.getByTestId("input-step-n").fill("1");
+    await page.getByTestId("btn-step").click();
+    await until(`step counter ${paused + 1}`, async () => (await stepOf(page)) === paused + 1);
+    await sleep(1000);
+    assert.equal(await stepOf(page), paused + 1, "Step N=1 takes exactly one step");
+    assert.equal(await text(page, "run-state"), "paused");
+
+    await page.getByTestId("btn-stop").click();
+    await until("run-state stopped", async () => (await text(page, "run-state")) === "stopped");
+    const runId = await page.locator('[data-testid="run-list"] button[data-run-id]').first().getAttribute("data-run-id");
+    assert.ok(runId);
+    assert.equal(await page.getByTestId("error-banner").count(), 0, "no errors expected");
+
+    // The state comes from the daemon: a reload (token no longer in the URL) shows the same run and step.
+    assert.doesNotMatch(page.url(), /token=/);
+    await page.reload();
+    await until("connected after reload", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await until("the run re-opened after reload", async () => (await text(page, "run-state")) === "stopped");
+    assert.equal(await stepOf(page), paused + 1);
+    await until("the stored snapshot drawn after reload", async () => (await circles(page)).split(" ").length === 29);
+    await shot(page, "dashboard-after-reload.png");
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await shot(page, "dashboard-failure.png");
+    throw e;
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
+test("a run whose loss turns NaN pauses with its reason shown", { timeout: 60_000 }, async () => {
+  const { page, context } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("diverging");
+    await page.getByTestId("field-nan_at").fill("30");
+    await page.getByTestId("btn-start").click();
+    await until("run-state paused", async () => (await text(page, "run-state")) === "paused");
+    const reason = await until("the pause reason", async () => text(page, "run-reason"));
+    assert.match(reason, /NaN/);
+    await page.getByTestId("btn-stop").click();
+    await until("run-state stopped", async () => (await text(page, "run-state")) === "stopped");
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
+test("reconnects after the daemon restarts and replays what it missed", { timeout: 90_000 }, async () => {
+  const { page, context } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("bigram-circle");
+    await page.getByTestId("field-steps").fill("100000");
+    await page.getByTestId("btn-start").click();
+    await until("run-state running", async () => (await text(page, "run-state")) === "running");
+    await until("some steps", async () => (await stepOf(page)) > 20);
+
+    // Restart the daemon on the same port and data: its runs are stopped with a reason on the way down.
+    const { port } = daemon!;
+    await daemon!.close();
+    await until("the page to notice", async () => !(await text(page, "connection-status")).startsWith("connected"), 10_000);
+    daemon = await startDaemon({
+      host: "127.0.0.1",
+      port,
+      dataDir: dataDir!,
+      token,
+      backend: "auto",
+      experiments: { ...experiments, diverging: divergingExperiment },
+    });
+    await until("reconnected", async () => (await text(page, "connection-status")).startsWith("connected"), 30_000);
+    await until("run-state stopped", async () => (await text(page, "run-state")) === "stopped");
+    assert.match(await text(page, "run-reason"), /shut down/);
+    const stored = daemon.manager.list().find((r) => r.state === "stopped" && r.reason?.includes("shut down"));
+    assert.ok(stored, "the daemon recorded the shutdown");
+    await until(`step counter ${stored.step}`, async () => (await stepOf(page)) === stored.step);
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
+test("a wrong token is refused and shown as offline, never as connected", { timeout: 30_000 }, async () => {
+  const { page, context } = await openDashboard("not-the-token");
+  try {
+    await until("the refusal to show", async () => (await text(page, "connection-status")).startsWith("offline"));
+    assert.equal(await page.getByTestId("connection-status").getAttribute("data-status"), "reconnecting");
+    assert.ok(!(await text(page, "connection-status")).includes("connected"));
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
