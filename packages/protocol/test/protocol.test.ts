@@ -1,0 +1,72 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  decodeSnapshotFrame, encodeSnapshotFrame, MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, parseServerMessage,
+} from "../src/index.ts";
+
+describe("snapshot frames", () => {
+  test("round-trip exactly, including odd header lengths and empty tensors", () => {
+    const frame = {
+      runId: "r-1",
+      seq: 42,
+      step: 7,
+      requestId: "q",
+      tensors: [
+        { name: "E", shape: [3, 2], data: Float32Array.from([1, -2, 3.5, NaN, Infinity, 1e-30]) },
+        { name: "empty", shape: [0], data: new Float32Array(0) },
+        { name: "W1", shape: [2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) },
+      ],
+    };
+    const bytes = encodeSnapshotFrame(frame);
+    assert.equal(bytes.byteLength % 4, 0);
+    const back = decodeSnapshotFrame(bytes);
+    assert.deepEqual(back, frame);
+    // decoding must not depend on the frame starting at offset 0 of its buffer
+    const shifted = new Uint8Array(bytes.byteLength + 3);
+    shifted.set(bytes, 3);
+    assert.deepEqual(decodeSnapshotFrame(shifted.subarray(3)), frame);
+  });
+
+  test("refuses data that does not fill the declared shape, foreign bytes and truncation", () => {
+    assert.throws(() => encodeSnapshotFrame({ runId: "r", seq: 1, step: 1, tensors: [{ name: "x", shape: [2], data: new Float32Array(3) }] }), /fill/);
+    assert.throws(() => decodeSnapshotFrame(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])), /not an Orrery/);
+    const bytes = encodeSnapshotFrame({ runId: "r", seq: 1, step: 1, tensors: [{ name: "x", shape: [4], data: new Float32Array(4) }] });
+    assert.throws(() => decodeSnapshotFrame(bytes.subarray(0, bytes.length - 4)), /truncated in tensor x/);
+  });
+});
+
+describe("client message parsing", () => {
+  test("accepts valid commands and fills defaults", () => {
+    const r = parseClientMessage(JSON.stringify({ type: "step", id: "a", runId: "r" }));
+    assert.ok(r.ok);
+    assert.deepEqual(r.message, { type: "step", id: "a", runId: "r", n: 1 });
+  });
+
+  test("names what is wrong", () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ["{", "bad_json", /not valid JSON/],
+      ["[1,2]", "bad_message", /type/],
+      [JSON.stringify({ type: "fly", id: "x" }), "unknown_type", /"fly"/],
+      [JSON.stringify({ type: "step", id: "x", runId: "r", n: 0 }), "bad_message", /n:/],
+      [JSON.stringify({ type: "start", id: "x" }), "bad_message", /experiment/],
+    ];
+    for (const [text, code, message] of cases) {
+      const r = parseClientMessage(text);
+      assert.ok(!r.ok, text);
+      assert.equal(r.code, code, text);
+      assert.match(r.message, message, text);
+    }
+    const withId = parseClientMessage(JSON.stringify({ type: "pause", id: "keep-me" }));
+    assert.ok(!withId.ok && withId.id === "keep-me", "the request id survives a validation error");
+  });
+
+  test("refuses oversized messages before parsing them", () => {
+    const r = parseClientMessage("x", MAX_CLIENT_MESSAGE_BYTES + 1);
+    assert.ok(!r.ok && r.code === "too_large");
+  });
+
+  test("server messages are checked by the same schemas", () => {
+    assert.ok(parseServerMessage(JSON.stringify({ type: "metrics", runId: "r", points: [{ seq: 1, step: 1, values: { loss: null } }] })).ok);
+    assert.ok(!parseServerMessage(JSON.stringify({ type: "metrics", runId: "r", points: [] })).ok);
+  });
+});
