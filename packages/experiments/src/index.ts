@@ -4,3 +4,4 @@ export * from "./random.ts";
 export * from "./registry.ts";
 export { Trainer, type StepResult } from "./training/trainer.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
+export { bigramCircleChecks, runSeed, type Check, type SeedResult } from "./reproductions/bigram-circle.ts";

@@ -1,2 +1,2 @@
 /** Pure analysis math on Float32Array + shape; never imports tfjs (the dashboard may use it). */
-export {};
+export { circleOrderScore } from "./circle.ts";

@@ -1,0 +1,85 @@
+import { circleOrderScore } from "../analysis/circle.ts";
+import { bigramCircle } from "../models/bigram-circle.ts";
+import { Trainer } from "../training/trainer.ts";
+
+/** What one seed of one setting produced. */
+export interface SeedResult {
+  seed: number;
+  finalPpl: number;
+  /** Perplexity at selected steps (for plateau checks). */
+  pplAt: Record<number, number>;
+  circleOrder: number;
+}
+
+export interface Check {
+  setting: string;
+  config: Record<string, string | number>;
+  source: string;
+  tolerance: string;
+  judge(results: SeedResult[]): { measured: string; pass: boolean };
+}
+
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(" ");
+const count = (rs: SeedResult[], ok: (r: SeedResult) => boolean) => rs.filter(ok).length;
+
+/** EXPERIMENTS.md §1(e): the seed's four settings plus Experiment 2. */
+export const bigramCircleChecks: Check[] = [
+  {
+    setting: "W1 = W2 = I, frozen",
+    config: { w_mode: "frozen_id" },
+    source: "ppl 4.15",
+    tolerance: "≥4/6 seeds within 4.15 ± 0.02",
+    judge: (rs) => ({ measured: `ppl ${fmt(rs.map((r) => r.finalPpl))}`, pass: count(rs, (r) => Math.abs(r.finalPpl - 4.15) <= 0.02) >= (4 / 6) * rs.length }),
+  },
+  {
+    setting: "W = diag(1,-1), frozen",
+    config: { w_mode: "frozen_flip" },
+    source: "locally wrong; no number",
+    tolerance: "ppl clearly above 2.1 (all seeds)",
+    judge: (rs) => ({ measured: `ppl ${fmt(rs.map((r) => r.finalPpl))}`, pass: rs.every((r) => r.finalPpl > 2.1) }),
+  },
+  {
+    setting: "W = diag(-1,-1), frozen",
+    config: { w_mode: "frozen_neg" },
+    source: "ppl 2.01",
+    tolerance: "≥4/6 seeds ≤ 2.02",
+    judge: (rs) => ({ measured: `ppl ${fmt(rs.map((r) => r.finalPpl))}`, pass: count(rs, (r) => r.finalPpl <= 2.02) >= (4 / 6) * rs.length }),
+  },
+  {
+    setting: "W random, trainable",
+    config: { w_mode: "random" },
+    source: "no circle",
+    tolerance: "no ordered circle (order score < 1) in ≥4/6 seeds",
+    judge: (rs) => ({
+      measured: `order ${fmt(rs.map((r) => r.circleOrder))}; ppl ${fmt(rs.map((r) => r.finalPpl))}`,
+      pass: count(rs, (r) => r.circleOrder < 1) >= (4 / 6) * rs.length,
+    }),
+  },
+  {
+    setting: "W = I + noise, trainable (Exp. 2)",
+    config: { w_mode: "trainable" },
+    source: "plateau 4.14, then 2",
+    tolerance: "ppl 4.14 ± 0.02 at step 1000, final < 2.05, in ≥4/6 seeds",
+    judge: (rs) => ({
+      measured: `ppl@1k ${fmt(rs.map((r) => r.pplAt[1000] ?? NaN))}; final ${fmt(rs.map((r) => r.finalPpl))}`,
+      pass: count(rs, (r) => Math.abs((r.pplAt[1000] ?? NaN) - 4.14) <= 0.02 && r.finalPpl < 2.05) >= (4 / 6) * rs.length,
+    }),
+  },
+];
+
+/** Trains one seed of a setting with the daemon's Trainer and measures what the checks need. */
+export function runSeed(config: Record<string, string | number>, seed: number, steps: number, recordAt: number[] = [1000]): SeedResult {
+  const resolved = bigramCircle.resolveConfig({ ...config, seed, steps });
+  const trainer = new Trainer(bigramCircle.create(resolved), { lr: resolved.lr });
+  const pplAt: Record<number, number> = {};
+  let finalPpl = NaN;
+  for (let i = 0; i < steps; i++) {
+    const { step, metrics } = trainer.trainStep();
+    finalPpl = metrics.ppl!;
+    if (recordAt.includes(step)) pplAt[step] = finalPpl;
+  }
+  const E = trainer.problem.snapshot().find((t) => t.name === "E")!;
+  const circleOrder = circleOrderScore(E.data, resolved.p, resolved.n_embd);
+  trainer.dispose();
+  return { seed, finalPpl, pplAt, circleOrder };
+}
