@@ -288,6 +288,8 @@ test("a wrong token is refused and shown as offline, never as connected", { time
     await until("the refusal to show", async () => (await text(page, "connection-status")).startsWith("offline"));
     assert.equal(await page.getByTestId("connection-status").getAttribute("data-status"), "reconnecting");
     assert.ok(!(await text(page, "connection-status")).includes("connected"));
+    // The daemon is up (its /health answers), so the bar blames the token, not the network.
+    await until("the token to be blamed", async () => /check the token/.test((await page.locator("footer").textContent()) ?? ""));
   } finally {
     await context.close().catch(() => {});
   }

@@ -1,5 +1,7 @@
 "use client";
 
+import { memo, useMemo, useState } from "react";
+import { ticks as niceTicks } from "d3";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MetricInfo } from "@orrery/protocol";
 import type { ChartPoint } from "../lib/state/selectors.ts";
@@ -14,7 +16,7 @@ const fmt = (v: number) => {
 const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
 
 /** One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. */
-export function MetricChart({
+export const MetricChart = memo(function MetricChart({
   metric,
   points,
   latest,
@@ -29,10 +31,29 @@ export function MetricChart({
   scrubStep?: number | null;
 }) {
   const ref = metric.reference;
+  const [logWanted, setLog] = useState(metric.logScale ?? false);
+  // A log axis needs positive values (and a positive reference line).
+  const logOk = points.every((p) => p.value === null || p.value > 0) && (!ref || ref.value > 0);
+  const log = logWanted && logOk;
+  const lastStep = points.length ? points[points.length - 1]!.step : 0;
+  const xTicks = useMemo(() => niceTicks(0, Math.max(1, lastStep), 5).filter((t) => Number.isInteger(t)), [lastStep]);
   return (
     <div data-testid={`chart-${metric.key}`} className="flex h-full flex-col">
       <div className="mb-1 flex items-baseline justify-between gap-2">
-        <h3 className="text-sm font-medium text-slate-200">{metric.label}</h3>
+        <h3 className="flex items-center gap-2 text-sm font-medium text-slate-200">
+          {metric.label}
+          <button
+            type="button"
+            onClick={() => setLog(!logWanted)}
+            disabled={!logOk}
+            title="logarithmic y axis"
+            className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wider ring-1 ring-inset disabled:opacity-30 ${
+              log ? "bg-slate-700 text-slate-100 ring-slate-500" : "text-slate-500 ring-slate-700 hover:text-slate-300"
+            }`}
+          >
+            log
+          </button>
+        </h3>
         <span className="font-mono text-lg tabular-nums text-slate-50">
           {latest === null ? "—" : fmt(latest)}
           {ref && (
@@ -54,7 +75,8 @@ export function MetricChart({
               <XAxis
                 dataKey="step"
                 type="number"
-                domain={["dataMin", "dataMax"]}
+                domain={[0, "dataMax"]}
+                ticks={xTicks}
                 tickFormatter={fmtStep}
                 stroke="#475569"
                 tick={{ fontSize: 11, fill: "#94a3b8" }}
@@ -62,7 +84,9 @@ export function MetricChart({
               />
               <YAxis
                 type="number"
+                scale={log ? "log" : "auto"}
                 domain={["auto", "auto"]}
+                allowDataOverflow={log}
                 tickFormatter={fmt}
                 stroke="#475569"
                 tick={{ fontSize: 11, fill: "#94a3b8" }}
@@ -81,7 +105,7 @@ export function MetricChart({
                   stroke="#f59e0b"
                   strokeDasharray="6 4"
                   ifOverflow="extendDomain"
-                  label={{ value: ref.label, position: "insideTopRight", fill: "#f59e0b", fontSize: 11 }}
+                  label={{ value: ref.label, position: "insideBottomRight", fill: "#f59e0b", fontSize: 11 }}
                 />
               )}
               {scrubStep !== null && scrubStep !== undefined && (
@@ -102,4 +126,4 @@ export function MetricChart({
       </div>
     </div>
   );
-}
+});

@@ -1,6 +1,16 @@
 import type { ControlsEnabled } from "../lib/state/selectors.ts";
 import { Button } from "./ui.tsx";
 
+const Icon = ({ d }: { d: string }) => (
+  <svg viewBox="0 0 16 16" className="h-3.5 w-3.5" aria-hidden>
+    <path d={d} fill="currentColor" />
+  </svg>
+);
+const PLAY = "M4 2.5v11l9-5.5z";
+const PAUSE = "M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z";
+const STEP = "M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z";
+const STOP = "M3 3h10v10H3z";
+
 /** Play bar: start a new run; pause / resume / step N / stop the one on screen. Enabled by the run's state. */
 export function RunControls({
   enabled,
@@ -26,18 +36,18 @@ export function RunControls({
   return (
     <div className="flex flex-wrap items-center gap-2">
       <Button tone="primary" data-testid="btn-start" disabled={!enabled.start} onClick={onStart} title="Start a new run with the configuration on the left">
-        <span aria-hidden>▶</span> Start new run
+        <Icon d={PLAY} /> Start new run
       </Button>
       <span className="mx-1 h-6 w-px bg-slate-800" aria-hidden />
       <Button data-testid="btn-pause" disabled={!enabled.pause} onClick={onPause}>
-        <span aria-hidden>❚❚</span> Pause
+        <Icon d={PAUSE} /> Pause
       </Button>
       <Button data-testid="btn-resume" disabled={!enabled.resume} onClick={onResume}>
-        <span aria-hidden>▶</span> Resume
+        <Icon d={PLAY} /> Resume
       </Button>
       <span className="inline-flex items-center overflow-hidden rounded-md ring-1 ring-slate-700">
         <Button data-testid="btn-step" disabled={!enabled.step || !nOk} onClick={onStep} className="rounded-none">
-          <span aria-hidden>⏭</span> Step
+          <Icon d={STEP} /> Step
         </Button>
         <input
           data-testid="input-step-n"
@@ -49,7 +59,7 @@ export function RunControls({
         />
       </span>
       <Button tone="danger" data-testid="btn-stop" disabled={!enabled.stop} onClick={onStop}>
-        <span aria-hidden>■</span> Stop
+        <Icon d={STOP} /> Stop
       </Button>
     </div>
   );

@@ -8,11 +8,13 @@ export function Panel({
   aside,
   children,
   className = "",
+  bodyClassName = "",
 }: {
   title?: ReactNode;
   aside?: ReactNode;
   children: ReactNode;
   className?: string;
+  bodyClassName?: string;
 }) {
   return (
     <section className={`rounded-xl border border-slate-800 bg-slate-900/60 ${className}`}>
@@ -22,7 +24,7 @@ export function Panel({
           {aside}
         </header>
       )}
-      <div className="p-4">{children}</div>
+      <div className={`p-4 ${bodyClassName}`}>{children}</div>
     </section>
   );
 }
@@ -30,8 +32,8 @@ export function Panel({
 type Tone = "primary" | "neutral" | "danger";
 const TONES: Record<Tone, string> = {
   primary: "bg-indigo-500 text-white hover:bg-indigo-400 disabled:bg-slate-700 disabled:text-slate-400",
-  neutral: "bg-slate-800 text-slate-100 hover:bg-slate-700 disabled:text-slate-500 disabled:hover:bg-slate-800",
-  danger: "bg-rose-900/70 text-rose-100 hover:bg-rose-800 disabled:bg-slate-800 disabled:text-slate-500",
+  neutral: "bg-slate-800 text-slate-100 hover:bg-slate-700 disabled:bg-slate-800/50 disabled:text-slate-600",
+  danger: "bg-rose-900/70 text-rose-100 hover:bg-rose-800 disabled:bg-slate-800/50 disabled:text-slate-600",
 };
 
 export function Button({

@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useMemo, useState, type ReactNode } from "react";
-import type { ExperimentInfo } from "@orrery/protocol";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
+import type { ExperimentInfo, MetricInfo } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
 import {
   chartPoints,
@@ -19,12 +19,14 @@ import {
   selectedData,
   selectedRun,
 } from "../lib/state/selectors.ts";
-import type { SeriesView } from "../lib/state/types.ts";
+import type { SeriesView, TensorData } from "../lib/state/types.ts";
 import {
   cleanLocation,
+  loadForms,
   loadSelectedRun,
   loadSettings,
   normalizeDaemonUrl,
+  saveForms,
   saveSelectedRun,
   saveSettings,
   type Settings,
@@ -83,7 +85,8 @@ export function Lab() {
 
   // ── new-run form ──
   const [experimentId, setExperimentId] = useState<string>("");
-  const [forms, setForms] = useState<Record<string, FormValues>>({});
+  const [forms, setForms] = useState<Record<string, FormValues>>(() => loadForms(storage()));
+  useEffect(() => saveForms(forms, storage()), [forms]);
   useEffect(() => {
     if (experimentId && state.experiments.some((e) => e.id === experimentId)) return;
     const pick = state.experiments.find((e) => e.id === DEFAULT_EXPERIMENT) ?? state.experiments[0];
@@ -214,7 +217,7 @@ export function Lab() {
                 data-testid="run-reason"
                 className="mt-3 rounded-lg border border-amber-400/40 bg-amber-500/10 px-3 py-2 text-sm text-amber-200"
               >
-                <span className="font-semibold">{run.state === "failed" ? "Failed" : "Paused"}:</span> {run.reason}
+                <span className="font-semibold capitalize">{run.state}:</span> {run.reason}
               </div>
             )}
             {!run && (
@@ -227,19 +230,12 @@ export function Lab() {
 
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
             {(runExperiment?.metrics ?? []).map((m, i) => (
-              <Panel key={m.key} className="h-72">
+              <Panel key={m.key} className="h-64" bodyClassName="h-full">
                 <ChartFor
-                  metricKey={m.key}
+                  metric={m}
                   series={data?.series[m.key]}
-                  render={(points, latest) => (
-                    <MetricChart
-                      metric={m}
-                      points={points}
-                      latest={latest}
-                      color={CHART_COLORS[i % CHART_COLORS.length]}
-                      scrubStep={live ? null : (snapshot?.step ?? null)}
-                    />
-                  )}
+                  color={CHART_COLORS[i % CHART_COLORS.length]!}
+                  scrubStep={live ? null : (snapshot?.step ?? null)}
                 />
               </Panel>
             ))}
@@ -261,13 +257,13 @@ export function Lab() {
                 {runExperiment.views
                   .filter((v) => v.kind === "points2d")
                   .map((v) => (
-                    <figure key={v.tensor} className="w-full max-w-[520px] flex-1">
+                    <figure key={v.tensor} className="w-full max-w-[440px] flex-1">
                       <figcaption className="mb-1 text-xs text-slate-400">
                         {v.label}
                         <span className="text-slate-600"> — coloured by position on the circle (i/p), joined i→i+1</span>
                       </figcaption>
                       <div className="aspect-square w-full">
-                        <EmbeddingScatter points={points2d(snapshot?.tensors[v.tensor])} />
+                        <ScatterFor tensor={snapshot?.tensors[v.tensor]} />
                       </div>
                     </figure>
                   ))}
@@ -275,7 +271,7 @@ export function Lab() {
                   {runExperiment.views
                     .filter((v) => v.kind === "matrix")
                     .map((v) => (
-                      <MatrixView key={v.tensor} name={v.tensor} label={v.label} rows={matrixRows(snapshot?.tensors[v.tensor])} />
+                      <MatrixFor key={v.tensor} name={v.tensor} label={v.label} tensor={snapshot?.tensors[v.tensor]} />
                     ))}
                 </div>
               </div>
@@ -308,18 +304,58 @@ export function Lab() {
   );
 }
 
-/** Memoises the downsampled points per series object (the reducer makes a new one only when it changes). */
+/**
+ * Charts redraw at most CHART_REFRESH_MS apart (the newest data always lands): a fast run streams
+ * hundreds of points a second and redrawing SVG charts every animation frame would starve the page.
+ */
 function ChartFor({
+  metric,
   series,
-  render,
+  color,
+  scrubStep,
 }: {
-  metricKey: string;
+  metric: MetricInfo;
   series: SeriesView | undefined;
-  render: (points: ReturnType<typeof chartPoints>, latest: number | null) => ReactNode;
+  color: string;
+  scrubStep: number | null;
 }) {
-  const points = useMemo(() => chartPoints(series), [series]);
-  const latest = useMemo(() => lastValue(series), [series]);
-  return <>{render(points, latest)}</>;
+  const shown = useThrottled(series, CHART_REFRESH_MS);
+  const points = useMemo(() => chartPoints(shown), [shown]);
+  const latest = useMemo(() => lastValue(shown), [shown]);
+  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} />;
+}
+
+const CHART_REFRESH_MS = 250;
+
+/** Tensor views re-render only when their tensor changes (a new snapshot), not on every metrics batch. */
+const ScatterFor = memo(function ScatterFor({ tensor }: { tensor: TensorData | undefined }) {
+  const points = useMemo(() => points2d(tensor), [tensor]);
+  return <EmbeddingScatter points={points} />;
+});
+
+const MatrixFor = memo(function MatrixFor({ name, label, tensor }: { name: string; label: string; tensor: TensorData | undefined }) {
+  const rows = useMemo(() => matrixRows(tensor), [tensor]);
+  return <MatrixView name={name} label={label} rows={rows} />;
+});
+
+/** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) {
+      last.current = Date.now();
+      setShown(() => value);
+      return;
+    }
+    const t = setTimeout(() => {
+      last.current = Date.now();
+      setShown(() => value);
+    }, wait);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return shown;
 }
 
 function OrreryMark() {

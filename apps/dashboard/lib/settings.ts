@@ -73,3 +73,26 @@ export function cleanLocation(href: string, runId: string | null): string {
   u.hash = runId ? `run=${encodeURIComponent(runId)}` : "";
   return u.pathname + u.search + u.hash;
 }
+
+const KEY_FORMS = "orrery.forms";
+
+/** The new-run form's values per experiment, as last edited (restored on reload). */
+export function loadForms(storage: StorageLike | null): Record<string, Record<string, string | boolean>> {
+  try {
+    const raw = storage?.getItem(KEY_FORMS);
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, Record<string, string | boolean>>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+export function saveForms(forms: Record<string, Record<string, string | boolean>>, storage: StorageLike | null): void {
+  try {
+    storage?.setItem(KEY_FORMS, JSON.stringify(forms));
+  } catch {
+    /* ignore */
+  }
+}

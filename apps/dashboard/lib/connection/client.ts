@@ -32,6 +32,13 @@ export interface DaemonClientOptions {
   backoffMaxMs?: number;
   /** History points asked for when a run is opened. */
   historyPoints?: number;
+  /** How often the run list is refreshed (`listRuns`) so the steps of runs not on screen move too; 0: never. */
+  listRunsEveryMs?: number;
+  /**
+   * Tells "daemon down" from "token refused" when a socket fails before opening (browsers hide the 401):
+   * resolves true if the daemon's HTTP side answers. null: don't probe.
+   */
+  probeHttp?: ((httpUrl: string) => Promise<boolean>) | null;
   /** Injected for tests. */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -63,6 +70,7 @@ export class DaemonClient {
   private closed = false;
   private attempt = 0;
   private retryTimer: unknown = null;
+  private listTimer: unknown = null;
   private counter = 0;
   private viewed: string | null = null;
   /** The run subscribed on the current socket. */
@@ -79,11 +87,13 @@ export class DaemonClient {
       backoffBaseMs: 500,
       backoffMaxMs: 15_000,
       historyPoints: 2000,
+      listRunsEveryMs: 3000,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
       random: Math.random,
       now: Date.now,
       schedule: defaultSchedule,
+      probeHttp: defaultProbe,
       socket: (u) => {
         const ws = new WebSocket(u);
         return ws as unknown as SocketLike;
@@ -105,6 +115,7 @@ export class DaemonClient {
     this.closed = true;
     if (this.retryTimer !== null) this.o.clearTimer(this.retryTimer);
     this.retryTimer = null;
+    this.stopListing();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -208,10 +219,12 @@ export class DaemonClient {
       this.ws = null;
       this.ready = false;
       this.subscribed = null;
+      this.stopListing();
       const detail = opened
         ? `connection closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ""})`
         : "could not open the socket: daemon unreachable or token refused";
       this.scheduleReconnect(detail);
+      if (!opened) this.explainRefusal();
     };
   }
 
@@ -225,6 +238,28 @@ export class DaemonClient {
       this.retryTimer = null;
       this.connect();
     }, delay);
+  }
+
+  /** After a socket that never opened: ask the daemon's HTTP side whether it is up, and say which it was. */
+  private explainRefusal(): void {
+    const probe = this.o.probeHttp;
+    if (!probe) return;
+    const attempt = this.attempt;
+    const http = httpUrlOf(this.o.url);
+    if (!http) return;
+    void probe(`${http}/health`).then(
+      (up) => {
+        if (this.closed || this.ws || this.attempt !== attempt) return;
+        this.emit({
+          type: "connection",
+          status: "reconnecting",
+          detail: up
+            ? "the daemon is up but refused the connection: check the token"
+            : `no daemon answers at ${this.o.url}`,
+        });
+      },
+      () => {},
+    );
   }
 
   private receive(data: unknown): void {
@@ -260,6 +295,7 @@ export class DaemonClient {
         this.emit({ type: "server", message: m, at: this.o.now() });
         // Resume the run on screen, unless this daemon does not know it (then the reducer deselects it).
         if (this.viewed && m.runs.some((r) => r.runId === this.viewed)) this.openRun(this.viewed, false);
+        this.startListing();
         return;
       case "state":
         this.noteSeq(m.runId, m.seq);
@@ -304,6 +340,23 @@ export class DaemonClient {
     if (this.send(msg, "subscription", runId)) this.subscribed = runId;
   }
 
+  private startListing(): void {
+    this.stopListing();
+    if (this.o.listRunsEveryMs <= 0) return;
+    const tick = () => {
+      this.listTimer = null;
+      if (!this.ready || this.closed) return;
+      this.send({ type: "listRuns" }, "refresh", null);
+      this.listTimer = this.o.setTimer(tick, this.o.listRunsEveryMs);
+    };
+    this.listTimer = this.o.setTimer(tick, this.o.listRunsEveryMs);
+  }
+
+  private stopListing(): void {
+    if (this.listTimer !== null) this.o.clearTimer(this.listTimer);
+    this.listTimer = null;
+  }
+
   private noteSeq(runId: string, seq: number): void {
     const prev = this.lastSeq.get(runId);
     if (prev === undefined || seq > prev) this.lastSeq.set(runId, seq);
@@ -324,6 +377,22 @@ export class DaemonClient {
     });
   }
 }
+
+/** ws://host:port → http://host:port (wss → https); null if it is not a ws URL. */
+export function httpUrlOf(wsUrl: string): string | null {
+  const m = /^ws(s?):\/\/(.+?)\/*$/i.exec(wsUrl.trim());
+  return m ? `http${m[1]!.toLowerCase()}://${m[2]}` : null;
+}
+
+/** A no-cors fetch resolves when anything answers over HTTP and rejects when nothing does. */
+const defaultProbe =
+  typeof fetch === "function"
+    ? (url: string) =>
+        fetch(url, { mode: "no-cors", cache: "no-store", signal: AbortSignal.timeout(3000) }).then(
+          () => true,
+          () => false,
+        )
+    : null;
 
 function toBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);

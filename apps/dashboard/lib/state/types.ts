@@ -98,7 +98,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh";
 
 export interface PendingRequest {
   kind: ClientMessageType;
