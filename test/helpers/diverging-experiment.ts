@@ -30,3 +30,12 @@ export const divergingExperiment: Experiment<CommonConfig & { nan_at: number }> 
     };
   },
 };
+
+/** A test experiment whose model cannot be built: a failed start must leave nothing behind. */
+export const unbuildableExperiment: Experiment = {
+  info: { ...divergingExperiment.info, id: "unbuildable", title: "Cannot be built" },
+  resolveConfig: (partial) => resolveFields(commonFields({ steps: 10, lr: 0.1 }), partial) as unknown as CommonConfig,
+  create() {
+    throw new Error("model too large for this machine");
+  },
+};

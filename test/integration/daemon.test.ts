@@ -7,7 +7,7 @@ import { startDaemon, type Daemon } from "@orrery/trainer";
 import { experiments } from "@orrery/experiments";
 import type { RunSummary, ServerMessage } from "@orrery/protocol";
 import { DaemonClient, sleep } from "../helpers/daemon-client.ts";
-import { divergingExperiment } from "../helpers/diverging-experiment.ts";
+import { divergingExperiment, unbuildableExperiment } from "../helpers/diverging-experiment.ts";
 
 const TOKEN = "integration-token";
 let daemon: Daemon;
@@ -19,7 +19,7 @@ before(async () => {
     port: 0,
     dataDir,
     token: TOKEN,
-    experiments: { ...experiments, diverging: divergingExperiment },
+    experiments: { ...experiments, diverging: divergingExperiment, unbuildable: unbuildableExperiment },
   });
 });
 
@@ -180,6 +180,23 @@ describe("trainer daemon over a real WebSocket", () => {
       assert.deepEqual(steps, steps.map((_, i) => i + 1), `run ${r.runId} streams its own steps in order`);
       await client.request({ type: "stop", runId: r.runId });
     }
+    await client.close();
+  });
+
+  test("live runs' progress is broadcast to every connection, subscribed or not", async () => {
+    const { client } = await DaemonClient.connect(daemon.url, TOKEN);
+    const run = await startRun(client);
+    const progressed = await client.waitForJson((m) => m.type === "run" && m.run.runId === run.runId && m.run.step > 0, 3000);
+    assert.ok(progressed.type === "run" && progressed.run.state === "running");
+    await client.request({ type: "stop", runId: run.runId });
+    await client.close();
+  });
+
+  test("a start whose model cannot be built fails by name and leaves no run behind", async () => {
+    const { client } = await DaemonClient.connect(daemon.url, TOKEN);
+    const before = daemon.store.listRuns().length;
+    await assert.rejects(client.request({ type: "start", experiment: "unbuildable" }), /model too large/);
+    assert.equal(daemon.store.listRuns().length, before);
     await client.close();
   });
 

@@ -38,7 +38,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function harness(extra: { listRunsEveryMs?: number; probeHttp?: (u: string) => Promise<boolean> } = {}) {
+function harness(extra: { probeHttp?: (u: string) => Promise<boolean> } = {}) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const actions: Action[] = [];
@@ -61,7 +61,6 @@ function harness(extra: { listRunsEveryMs?: number; probeHttp?: (u: string) => P
     },
     clearTimer: () => {},
     random: () => 0.5,
-    listRunsEveryMs: extra.listRunsEveryMs ?? 0,
     probeHttp: extra.probeHttp ?? null,
     now: () => 0,
     schedule: (flush) => flush(),
@@ -199,24 +198,6 @@ test("unparseable messages are reported, not thrown", () => {
   ws.onmessage?.({ data: "{nope" });
   ws.onmessage?.({ data: new Uint8Array([1, 2, 3]).buffer });
   assert.equal(h.state().errors.length, 2);
-});
-
-test("the run list is refreshed periodically while connected, not while offline", () => {
-  const h = harness({ listRunsEveryMs: 3000 });
-  h.client.start();
-  const ws = h.sockets[0]!;
-  ws.open();
-  ws.receive(welcome());
-  assert.equal(h.timers.length, 1);
-  assert.equal(h.timers[0]!.ms, 3000);
-  h.timers[0]!.fn();
-  const list = ws.last("listRuns")!;
-  ws.receive({ type: "runs", id: list.id as string, runs: [] });
-  assert.deepEqual(h.state().runs, {});
-  assert.equal(h.timers.length, 2);
-  ws.drop();
-  h.timers[1]!.fn(); // a stale tick after the drop sends nothing
-  assert.equal(ws.sent.filter((m) => m.type === "listRuns").length, 1);
 });
 
 test("a socket refused before opening is explained by probing the daemon's HTTP side", async () => {

@@ -32,8 +32,6 @@ export interface DaemonClientOptions {
   backoffMaxMs?: number;
   /** History points asked for when a run is opened. */
   historyPoints?: number;
-  /** How often the run list is refreshed (`listRuns`) so the steps of runs not on screen move too; 0: never. */
-  listRunsEveryMs?: number;
   /**
    * Tells "daemon down" from "token refused" when a socket fails before opening (browsers hide the 401):
    * resolves true if the daemon's HTTP side answers. null: don't probe.
@@ -70,7 +68,6 @@ export class DaemonClient {
   private closed = false;
   private attempt = 0;
   private retryTimer: unknown = null;
-  private listTimer: unknown = null;
   private counter = 0;
   private viewed: string | null = null;
   /** The run subscribed on the current socket. */
@@ -87,7 +84,6 @@ export class DaemonClient {
       backoffBaseMs: 500,
       backoffMaxMs: 15_000,
       historyPoints: 2000,
-      listRunsEveryMs: 3000,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
       random: Math.random,
@@ -115,7 +111,6 @@ export class DaemonClient {
     this.closed = true;
     if (this.retryTimer !== null) this.o.clearTimer(this.retryTimer);
     this.retryTimer = null;
-    this.stopListing();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -219,7 +214,6 @@ export class DaemonClient {
       this.ws = null;
       this.ready = false;
       this.subscribed = null;
-      this.stopListing();
       const detail = opened
         ? `connection closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ""})`
         : "could not open the socket: daemon unreachable or token refused";
@@ -295,7 +289,6 @@ export class DaemonClient {
         this.emit({ type: "server", message: m, at: this.o.now() });
         // Resume the run on screen, unless this daemon does not know it (then the reducer deselects it).
         if (this.viewed && m.runs.some((r) => r.runId === this.viewed)) this.openRun(this.viewed, false);
-        this.startListing();
         return;
       case "state":
         this.noteSeq(m.runId, m.seq);
@@ -338,23 +331,6 @@ export class DaemonClient {
     const msg: Outgoing =
       afterSeq === undefined ? { type: "subscribe", runId } : { type: "subscribe", runId, afterSeq };
     if (this.send(msg, "subscription", runId)) this.subscribed = runId;
-  }
-
-  private startListing(): void {
-    this.stopListing();
-    if (this.o.listRunsEveryMs <= 0) return;
-    const tick = () => {
-      this.listTimer = null;
-      if (!this.ready || this.closed) return;
-      this.send({ type: "listRuns" }, "refresh", null);
-      this.listTimer = this.o.setTimer(tick, this.o.listRunsEveryMs);
-    };
-    this.listTimer = this.o.setTimer(tick, this.o.listRunsEveryMs);
-  }
-
-  private stopListing(): void {
-    if (this.listTimer !== null) this.o.clearTimer(this.listTimer);
-    this.listTimer = null;
   }
 
   private noteSeq(runId: string, seq: number): void {

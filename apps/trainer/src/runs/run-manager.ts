@@ -34,6 +34,7 @@ export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly progressTimer: NodeJS.Timeout;
 
   constructor(
     private readonly store: RunStore,
@@ -47,6 +48,11 @@ export class RunManager {
     if (opts.recoverInterrupted) this.markInterruptedRuns();
     this.flushTimer = setInterval(() => this.persistProgress(), 100);
     this.flushTimer.unref();
+    // Run lists show each live run's step; states alone would leave them stale between transitions.
+    this.progressTimer = setInterval(() => {
+      for (const runId of this.live.keys()) this.onRunChange(this.get(runId));
+    }, 1000);
+    this.progressTimer.unref();
   }
 
   list(): RunSummary[] {
@@ -64,6 +70,8 @@ export class RunManager {
     const experiment = Object.hasOwn(this.experiments, experimentId) ? this.experiments[experimentId] : undefined;
     if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
     const config = experiment.resolveConfig(partial);
+    // Build the model first: a config that cannot be built must not leave a dead run in the store.
+    const trainer = new Trainer(experiment.create(config), { lr: config.lr });
     const runId = newRunId();
     this.store.createRun({
       runId,
@@ -74,7 +82,6 @@ export class RunManager {
       createdAt: Date.now(),
     });
     const counter = { seq: 0 };
-    const trainer = new Trainer(experiment.create(config), { lr: config.lr });
     const run = new Run(runId, trainer, this.eventsFor(runId, counter), {
       totalSteps: config.steps,
       snapshotEvery: config.snapshot_every,
@@ -141,6 +148,7 @@ export class RunManager {
   /** Stops every live run (recording why) and flushes the store. */
   shutdown(reason: string): void {
     clearInterval(this.flushTimer);
+    clearInterval(this.progressTimer);
     for (const { run } of [...this.live.values()]) run.stop(`${reason} at step ${run.step}`);
     this.persistProgress();
   }
