@@ -53,8 +53,9 @@ lines(trainer, (line) => {
   }
 });
 
-const dashboard = run("dashboard", join("node_modules", ".bin", "next"), ["start", "-p", values["dashboard-port"]], {
+const dashboard = run("dashboard", resolve("node_modules", ".bin", "next"), ["start", "-p", values["dashboard-port"]], {
   cwd: "apps/dashboard",
+  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
 });
 lines(dashboard, (line) => {
   console.log(`[dashboard] ${line}`);
