@@ -1,6 +1,6 @@
 // Import boundaries (the arrows of the README's picture), checked on every source file.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { filesBelow } from "./lib/files.mjs";
 
 /** [folder, forbidden import patterns, why] */
 const rules = [
@@ -14,20 +14,9 @@ const rules = [
 
 const importRe = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
 
-function sources(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return ["node_modules", ".next", "test"].includes(e.name) ? [] : sources(path);
-    // Build configuration (next.config.ts, postcss.config.mjs) runs in Node at build time, not in the app.
-    return /\.(ts|tsx|mjs|js)$/.test(e.name) && !/\.d\.ts$|\.config\./.test(e.name) ? [path] : [];
-  });
-}
+// Build configuration (next.config.ts, postcss.config.mjs) runs in Node at build time, not in the app.
+const sources = (dir) =>
+  filesBelow(dir, (name) => /\.(ts|tsx|mjs|js)$/.test(name) && !/\.d\.ts$|\.config\./.test(name), ["node_modules", ".next", "test"]);
 
 const problems = [];
 for (const [dir, forbidden, why] of rules) {

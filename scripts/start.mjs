@@ -1,23 +1,21 @@
 // `npm start`: builds the dashboard if needed, starts the trainer daemon and the dashboard, and prints the
 // dashboard URL with the daemon address and access token in it. Ctrl-C stops both.
-// Flags (or env): --host (ORRERY_HOST) --port (ORRERY_PORT) --data-dir (ORRERY_DATA_DIR) --backend (ORRERY_BACKEND)
-//                 --dashboard-port (ORRERY_DASHBOARD_PORT, default 3000)
+// --dashboard-port (ORRERY_DASHBOARD_PORT, default 3000) is ours; every other flag goes to the daemon
+// (apps/trainer/src/main.ts: --host, --port, --data-dir, --backend), which reports its address and data dir.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({
-  options: {
-    host: { type: "string", default: process.env.ORRERY_HOST ?? "127.0.0.1" },
-    port: { type: "string", default: process.env.ORRERY_PORT ?? "8787" },
-    "data-dir": { type: "string", default: process.env.ORRERY_DATA_DIR ?? ".orrery" },
-    backend: { type: "string", default: process.env.ORRERY_BACKEND ?? "auto" },
-    "dashboard-port": { type: "string", default: process.env.ORRERY_DASHBOARD_PORT ?? "3000" },
-  },
+const { values, tokens } = parseArgs({
+  strict: false,
+  tokens: true,
+  options: { "dashboard-port": { type: "string", default: process.env.ORRERY_DASHBOARD_PORT ?? "3000" } },
 });
-const dataDir = resolve(values["data-dir"]);
+const daemonArgs = tokens
+  .filter((t) => !(t.kind === "option" && t.name === "dashboard-port"))
+  .flatMap((t) => (t.kind === "option" ? [t.rawName, ...(t.value === undefined ? [] : [t.value])] : t.kind === "positional" ? [t.value] : []));
 
 const build = spawnSync("npx", ["turbo", "run", "build", "--filter=@orrery/dashboard", "--output-logs=errors-only"], {
   stdio: "inherit",
@@ -39,16 +37,14 @@ const run = (name, cmd, args, opts = {}) => {
 const lines = (child, onLine) => createInterface({ input: child.stdout }).on("line", onLine);
 
 let daemonUrl = null;
+let dataDir = null;
 let dashboardReady = false;
-const trainer = run("trainer", process.execPath, [
-  "--import", "tsx", "apps/trainer/src/main.ts",
-  "--host", values.host, "--port", values.port, "--data-dir", dataDir, "--backend", values.backend,
-]);
+const trainer = run("trainer", process.execPath, ["--import", "tsx", "apps/trainer/src/main.ts", ...daemonArgs]);
 lines(trainer, (line) => {
   console.log(line);
-  const m = line.match(/listening on (ws:\/\/\S+)/);
+  const m = line.match(/listening on (ws:\/\/\S+) \(data: (.+)\)$/);
   if (m) {
-    daemonUrl = m[1];
+    [, daemonUrl, dataDir] = m;
     announce();
   }
 });

@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { filesBelow } from "./lib/files.mjs";
 
 const roots = [
   ...readdirSync("packages").map((p) => join("packages", p, "test")),
@@ -10,21 +11,7 @@ const roots = [
   "test",
 ];
 
-function testFiles(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === "node_modules" ? [] : testFiles(path);
-    return e.name.endsWith(".test.ts") ? [path] : [];
-  });
-}
-
-const files = roots.flatMap(testFiles).sort();
+const files = roots.flatMap((dir) => filesBelow(dir, (name) => name.endsWith(".test.ts"))).sort();
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 if (selected.length === 0) {
