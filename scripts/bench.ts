@@ -6,7 +6,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { encodeSnapshotFrame } from "@orrery/protocol";
-import { experiments, Trainer } from "@orrery/experiments";
+import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -17,7 +17,7 @@ async function throughputChild(backend: BackendPreference, experimentId: string)
   const info = await selectBackend(backend);
   const experiment = experiments[experimentId]!;
   const config = experiment.resolveConfig({});
-  const trainer = new Trainer(experiment.create(config), { lr: config.lr });
+  const trainer = createTrainer(experiment, config);
   for (let i = 0; i < 20; i++) trainer.trainStep(); // warm-up: kernels, optimizer slots
   const tensorsBefore = tf.memory().numTensors;
   const start = performance.now();

@@ -1,7 +1,7 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { bigramCircle, Trainer } from "@orrery/experiments";
+import { bigramCircle, createTrainer } from "@orrery/experiments";
 import { selectBackend } from "@orrery/trainer";
 
 /**
@@ -10,7 +10,7 @@ import { selectBackend } from "@orrery/trainer";
  */
 function finalPerplexity(config: Record<string, number | string>, steps: number): number {
   const resolved = bigramCircle.resolveConfig({ ...config, steps });
-  const trainer = new Trainer(bigramCircle.create(resolved), { lr: resolved.lr });
+  const trainer = createTrainer(bigramCircle, resolved);
   let ppl = NaN;
   for (let i = 0; i < steps; i++) ppl = trainer.trainStep().metrics.ppl!;
   trainer.dispose();
@@ -38,7 +38,7 @@ describe("Bigram 4: walk on a circle (seed 000)", () => {
 
   test("training leaks no tensors: tf.memory().numTensors is stable across steps", () => {
     const config = bigramCircle.resolveConfig({ data: "batch", batch_size: 64 });
-    const trainer = new Trainer(bigramCircle.create(config), { lr: config.lr });
+    const trainer = createTrainer(bigramCircle, config);
     trainer.trainStep(); // the optimizer creates its slots on the first step
     const before = tf.memory().numTensors;
     for (let i = 0; i < 50; i++) trainer.trainStep();

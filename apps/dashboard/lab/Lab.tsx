@@ -14,6 +14,7 @@ import {
   isLive,
   lastValue,
   matrixRows,
+  metricsFor,
   points2d,
   runList,
   selectedData,
@@ -108,6 +109,7 @@ export function Lab() {
 
   // ── the run on screen ──
   const runExperiment: ExperimentInfo | null = experimentById(state, run?.experiment) ?? (run ? null : experiment);
+  const metrics = useMemo(() => metricsFor(runExperiment, run), [runExperiment, run]);
   const step = currentStep(state, state.selectedRunId);
   const live = isLive(state);
   const snapshot = displayedSnapshot(state);
@@ -229,7 +231,7 @@ export function Lab() {
           </Panel>
 
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-            {(runExperiment?.metrics ?? []).map((m, i) => (
+            {metrics.map((m, i) => (
               <Panel key={m.key} className="h-64" bodyClassName="h-full">
                 <ChartFor
                   metric={m}

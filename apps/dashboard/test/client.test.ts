@@ -78,6 +78,7 @@ const welcome = (runIds: string[] = ["r1"]): ServerMessage => ({
     runId,
     experiment: "bigram-circle",
     config: {},
+    references: {},
     state: "running",
     reason: null,
     step: 0,

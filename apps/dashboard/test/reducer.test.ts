@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunSummary, ServerMessage, SnapshotFrame } from "@orrery/protocol";
-import { compactSeries, initialState, reducer } from "../lib/state/reducer.ts";
+import { compactSeries, initialState, reducer, toRunView } from "../lib/state/reducer.ts";
 import {
   chartPoints,
   connectionLabel,
@@ -11,6 +11,7 @@ import {
   isLive,
   lastValue,
   matrixRows,
+  metricsFor,
   points2d,
   runList,
 } from "../lib/state/selectors.ts";
@@ -28,6 +29,7 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
   backend: "cpu",
   createdAt: 1000,
   updatedAt: 1000,
+  references: {},
   ...over,
 });
 
@@ -287,4 +289,14 @@ test("connection label says 'connected' only when connected", () => {
   }
   assert.equal(connectionLabel({ ...c, status: "connected" }), "connected");
   assert.equal(connectionLabel({ ...c, status: "reconnecting", retryAt: 3000 }, 1000), "offline, retrying in 2s");
+});
+
+test("a run's own reference lines override the experiment's", () => {
+  const experiment = {
+    id: "x", title: "x", description: "", fields: [], views: [],
+    metrics: [{ key: "loss", label: "Loss", reference: { value: 1, label: "generic" } }, { key: "gap", label: "Gap" }],
+  };
+  const view = toRunView(summary({ references: { loss: { value: 0.42, label: "L0" } } }));
+  assert.deepEqual(metricsFor(experiment, view).map((m) => m.reference), [{ value: 0.42, label: "L0" }, undefined]);
+  assert.deepEqual(metricsFor(experiment, null).map((m) => m.reference?.label), ["generic", undefined]);
 });

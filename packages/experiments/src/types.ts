@@ -1,5 +1,6 @@
 import type { Scalar, Tensor, Variable } from "@tensorflow/tfjs";
 import type { Config, ExperimentInfo, NamedTensor } from "@orrery/protocol";
+import type { TrainerOptions } from "./training/trainer.ts";
 
 /** A configured model + data pair, ready to be trained by the model-agnostic Trainer. */
 export interface Problem {
@@ -11,6 +12,10 @@ export interface Problem {
   loss(): Scalar;
   /** Metrics derived from the loss value read back after a step. */
   metrics(loss: number): Record<string, number>;
+  /** Costlier metrics (e.g. edge recovery), computed when the problem decides to (every k steps). */
+  evaluate?(step: number): Record<string, number>;
+  /** Reference lines for this run's charts that depend on its config (e.g. the exact optimum L0). */
+  readonly references?: Readonly<Record<string, { value: number; label: string }>>;
   /** Parameter values (and anything derived) worth drawing, copied off the device. */
   snapshot(): NamedTensor[];
   /** Frees tensors the problem holds besides its params (constant data). */
@@ -30,6 +35,8 @@ export interface Experiment<C extends CommonConfig = CommonConfig> {
   /** Fills defaults and validates; throws ConfigError naming the bad key. */
   resolveConfig(partial: Config): C;
   create(config: C): Problem;
+  /** Optimizer, weight decay and schedule; default Adam at config.lr. */
+  trainerOptions?(config: C): TrainerOptions;
 }
 
 export type AnyTensor = Tensor;

@@ -41,11 +41,14 @@ export const ConfigField = z.discriminatedUnion("kind", [
 ]);
 export type ConfigField = z.infer<typeof ConfigField>;
 
+export const Reference = z.object({ value: z.number(), label: z.string() });
+export type Reference = z.infer<typeof Reference>;
+
 export const MetricInfo = z.object({
   key: z.string(),
   label: z.string(),
   /** A horizontal reference line the chart draws, e.g. the theoretical optimum. */
-  reference: z.object({ value: z.number(), label: z.string() }).optional(),
+  reference: Reference.optional(),
   logScale: z.boolean().optional(),
 });
 export type MetricInfo = z.infer<typeof MetricInfo>;
@@ -87,6 +90,8 @@ export const RunSummary = z.object({
   backend: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** Reference lines fixed by this run's config (e.g. the exact optimum L0), by metric; they override the experiment's. */
+  references: z.record(z.string(), Reference),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

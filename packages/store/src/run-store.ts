@@ -12,6 +12,8 @@ export interface NewRun {
   totalSteps: number;
   backend: string;
   createdAt: number;
+  /** Reference lines that depend on this run's config (e.g. the exact optimum). */
+  references?: RunSummary["references"];
 }
 
 export type StoredEvent =
@@ -40,6 +42,7 @@ interface RunRow {
   backend: string;
   created_at: number;
   updated_at: number;
+  refs: string;
 }
 type MetricRow = { run: string; seq: number; step: number; name: string; value: number | null };
 type StateRow = { run: string; seq: number; step: number; state: string; reason: string | null };
@@ -57,6 +60,7 @@ const toSummary = (r: RunRow): RunSummary => ({
   backend: r.backend,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  references: JSON.parse(r.refs) as RunSummary["references"],
 });
 
 const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
@@ -64,8 +68,8 @@ const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
 function prepare(db: Database.Database) {
   return {
     insertRun: db.prepare<RunRow>(`
-      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at)
-      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at)`),
+      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at, refs)
+      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at, @refs)`),
     updateRun: db.prepare<Pick<RunRow, "run_id" | "state" | "reason" | "step" | "last_seq" | "updated_at">>(`
       UPDATE runs SET state = @state, reason = @reason, step = @step, last_seq = @last_seq, updated_at = @updated_at
       WHERE run_id = @run_id`),
@@ -129,6 +133,7 @@ export class RunStore {
       backend: r.backend,
       created_at: r.createdAt,
       updated_at: r.createdAt,
+      refs: JSON.stringify(r.references ?? {}),
     };
     this.q.insertRun.run(row);
     return toSummary(row);

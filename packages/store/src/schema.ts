@@ -49,6 +49,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX snapshots_by_seq ON snapshots (run_id, seq);
   CREATE INDEX snapshots_by_step ON snapshots (run_id, step, seq);
   `,
+  // 1 → 2: per-run chart reference lines (JSON object: metric → {value, label}).
+  `ALTER TABLE runs ADD COLUMN refs TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 export function migrate(db: Database.Database): void {

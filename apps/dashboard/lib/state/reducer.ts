@@ -264,6 +264,7 @@ export function toRunView(r: RunSummary): RunView {
     backend: r.backend,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    references: r.references,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ExperimentInfo, RunState } from "@orrery/protocol";
+import type { ExperimentInfo, MetricInfo, RunState } from "@orrery/protocol";
 import type { ConnectionView, RunData, RunView, SeriesView, SnapshotView, TensorData, UiState } from "./types.ts";
 
 export const TERMINAL: readonly RunState[] = ["stopped", "finished", "failed"];
@@ -156,4 +156,12 @@ export function connectionLabel(c: ConnectionView, now = Date.now()): string {
 
 export function formatStep(n: number | null | undefined): string {
   return n === null || n === undefined ? "—" : String(n);
+}
+
+/** The experiment's metrics with this run's own reference lines (e.g. an optimum its config fixes) in front. */
+export function metricsFor(experiment: ExperimentInfo | null, run: RunView | null): MetricInfo[] {
+  return (experiment?.metrics ?? []).map((m) => {
+    const reference = run?.references[m.key];
+    return reference ? { ...m, reference } : m;
+  });
 }

@@ -49,6 +49,8 @@ export interface RunView {
   backend: string;
   createdAt: number;
   updatedAt: number;
+  /** Chart reference lines this run's config fixes, by metric. */
+  references: Record<string, { value: number; label: string }>;
 }
 
 /** One metric's curve: parallel arrays, `null` where the value was not finite. */

@@ -3,7 +3,7 @@ import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
   type Config, type MetricPoint, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
-import { Trainer, type Experiment } from "@orrery/experiments";
+import { createTrainer, type Experiment } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
 import { Run, RunStateError } from "./run.ts";
 
@@ -71,7 +71,7 @@ export class RunManager {
     if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
     const config = experiment.resolveConfig(partial);
     // Build the model first: a config that cannot be built must not leave a dead run in the store.
-    const trainer = new Trainer(experiment.create(config), { lr: config.lr });
+    const trainer = createTrainer(experiment, config);
     const runId = newRunId();
     this.store.createRun({
       runId,
@@ -80,6 +80,7 @@ export class RunManager {
       totalSteps: config.steps,
       backend: this.backend,
       createdAt: Date.now(),
+      references: { ...trainer.problem.references },
     });
     const counter = { seq: 0 };
     const run = new Run(runId, trainer, this.eventsFor(runId, counter), {

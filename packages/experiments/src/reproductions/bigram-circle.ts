@@ -1,6 +1,6 @@
 import { circleOrderScore } from "../analysis/circle.ts";
 import { bigramCircle } from "../models/bigram-circle.ts";
-import { Trainer } from "../training/trainer.ts";
+import { createTrainer } from "../training/create-trainer.ts";
 
 /** What one seed of one setting produced. */
 export interface SeedResult {
@@ -70,7 +70,7 @@ export const bigramCircleChecks: Check[] = [
 /** Trains one seed of a setting with the daemon's Trainer and measures what the checks need. */
 export function runSeed(config: Record<string, string | number>, seed: number, steps: number, recordAt: number[] = [1000]): SeedResult {
   const resolved = bigramCircle.resolveConfig({ ...config, seed, steps });
-  const trainer = new Trainer(bigramCircle.create(resolved), { lr: resolved.lr });
+  const trainer = createTrainer(bigramCircle, resolved);
   const pplAt: Record<number, number> = {};
   let finalPpl = NaN;
   for (let i = 0; i < steps; i++) {
