@@ -1,29 +1,36 @@
-// `npm run reproduce -- bigram-circle [--seeds 6] [--steps 20000]`: the seed's full-size settings, judged
-// against EXPERIMENTS.md's numbers and tolerances. Prints one table row per setting.
+// `npm run reproduce -- <experiment> [--steps N] [--seeds K]`: the seed experiment's CPU-sized settings,
+// judged against EXPERIMENTS.md's numbers and tolerances. Prints a table; exits 1 if a row fails.
 import { parseArgs } from "node:util";
-import { bigramCircleChecks, runSeed } from "@orrery/experiments";
+import { reproductions } from "@orrery/experiments";
 import { selectBackend } from "@orrery/trainer";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seeds: { type: "string", default: "6" }, steps: { type: "string", default: "20000" } },
+  options: { seeds: { type: "string" }, steps: { type: "string" } },
 });
-const experiment = positionals[0] ?? "bigram-circle";
-if (experiment !== "bigram-circle") {
-  console.error(`no reproduction for "${experiment}" yet (available: bigram-circle)`);
+const ids = positionals.length ? positionals : Object.keys(reproductions);
+const unknown = ids.filter((id) => !(id in reproductions));
+if (unknown.length) {
+  console.error(`no reproduction for ${unknown.join(", ")} (available: ${Object.keys(reproductions).join(", ")})`);
   process.exit(2);
 }
-const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i);
-const steps = Number(values.steps);
 const backend = await selectBackend("auto");
-console.log(`Bigram 4 (seed 000), ${seeds.length} seeds × ${steps} steps, backend ${backend.name}\n`);
-console.log("| setting | source | tolerance | measured | result |");
-console.log("|---|---|---|---|---|");
 let failed = 0;
-for (const check of bigramCircleChecks) {
-  const results = seeds.map((seed) => runSeed(check.config, seed, steps));
-  const { measured, pass } = check.judge(results);
-  if (!pass) failed++;
-  console.log(`| ${check.setting} | ${check.source} | ${check.tolerance} | ${measured} | ${pass ? "pass" : "FAIL"} |`);
+for (const id of ids) {
+  const reproduction = reproductions[id]!;
+  const started = performance.now();
+  const rows = reproduction.run({
+    ...(values.steps && { steps: Number(values.steps) }),
+    ...(values.seeds && { seeds: Number(values.seeds) }),
+    log: (line) => console.error(`  ${line}`),
+  });
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(`\n${reproduction.title} — backend ${backend.name}, ${minutes.toFixed(1)} min\n`);
+  console.log("| setting | source | tolerance | measured | result |");
+  console.log("|---|---|---|---|---|");
+  for (const r of rows) {
+    if (!r.pass) failed++;
+    console.log(`| ${r.setting} | ${r.source} | ${r.tolerance} | ${r.measured} | ${r.pass ? "pass" : "FAIL"} |`);
+  }
 }
 process.exit(failed ? 1 : 0);

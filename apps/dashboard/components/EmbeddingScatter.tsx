@@ -23,8 +23,8 @@ export function hysteresisRadius(current: number | null, points: readonly Point2
 const SIZE = 420;
 const PAD = 28;
 
-/** Embedding rows as points coloured by position on the circle (i/p), joined in walk order i → i+1. */
-export function EmbeddingScatter({ points, showLabels }: { points: Point2d[]; showLabels?: boolean }) {
+/** Embedding rows as points coloured by index i/n (a cyclic scale); `joined`: also the path i → i+1 (walk order). */
+export function EmbeddingScatter({ points, showLabels, joined = false }: { points: Point2d[]; showLabels?: boolean; joined?: boolean }) {
   const radiusRef = useRef<number | null>(null);
   const r = hysteresisRadius(radiusRef.current, points);
   radiusRef.current = r;
@@ -57,7 +57,8 @@ export function EmbeddingScatter({ points, showLabels }: { points: Point2d[]; sh
           </text>
         </g>
       ))}
-      {p > 1 &&
+      {joined &&
+        p > 1 &&
         points.map((a, i) => {
           const b = points[(i + 1) % p]!;
           return (

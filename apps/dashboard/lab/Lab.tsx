@@ -36,6 +36,7 @@ import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type For
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
 import { EmbeddingScatter } from "../components/EmbeddingScatter.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
+import { Heatmap } from "../components/Heatmap.tsx";
 import { MatrixView } from "../components/MatrixView.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
 import { RunControls } from "../components/RunControls.tsx";
@@ -260,12 +261,9 @@ export function Lab() {
                   .filter((v) => v.kind === "points2d")
                   .map((v) => (
                     <figure key={v.tensor} className="w-full max-w-[440px] flex-1">
-                      <figcaption className="mb-1 text-xs text-slate-400">
-                        {v.label}
-                        <span className="text-slate-600"> — coloured by position on the circle (i/p), joined i→i+1</span>
-                      </figcaption>
+                      <figcaption className="mb-1 text-xs text-slate-400">{v.label}</figcaption>
                       <div className="aspect-square w-full">
-                        <ScatterFor tensor={snapshot?.tensors[v.tensor]} />
+                        <ScatterFor tensor={snapshot?.tensors[v.tensor]} joined={v.cyclic ?? false} />
                       </div>
                     </figure>
                   ))}
@@ -330,15 +328,22 @@ function ChartFor({
 const CHART_REFRESH_MS = 250;
 
 /** Tensor views re-render only when their tensor changes (a new snapshot), not on every metrics batch. */
-const ScatterFor = memo(function ScatterFor({ tensor }: { tensor: TensorData | undefined }) {
+const ScatterFor = memo(function ScatterFor({ tensor, joined }: { tensor: TensorData | undefined; joined: boolean }) {
   const points = useMemo(() => points2d(tensor), [tensor]);
-  return <EmbeddingScatter points={points} />;
+  return <EmbeddingScatter points={points} joined={joined} />;
 });
 
+/** Numbers for small matrices (e.g. W1, W2); a canvas heatmap once there are too many cells to read. */
 const MatrixFor = memo(function MatrixFor({ name, label, tensor }: { name: string; label: string; tensor: TensorData | undefined }) {
   const rows = useMemo(() => matrixRows(tensor), [tensor]);
+  const cols = rows[0]?.length ?? 0;
+  if (tensor && rows.length * cols > MAX_NUMBER_CELLS) {
+    return <Heatmap name={name} label={label} data={tensor.data} rows={rows.length} cols={cols} />;
+  }
   return <MatrixView name={name} label={label} rows={rows} />;
 });
+
+const MAX_NUMBER_CELLS = 36;
 
 /** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
 function useThrottled<T>(value: T, ms: number): T {

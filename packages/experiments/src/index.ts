@@ -5,4 +5,8 @@ export * from "./registry.ts";
 export { Trainer, type StepResult, type TrainerOptions } from "./training/trainer.ts";
 export { createTrainer } from "./training/create-trainer.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
+export { lowRankBigram, type LowRankBigramConfig } from "./models/low-rank-bigram.ts";
+export { lowRankChain } from "./datasets/low-rank-chain.ts";
 export { bigramCircleChecks, runSeed, type Check, type SeedResult } from "./reproductions/bigram-circle.ts";
+export { finalGap } from "./reproductions/low-rank-bigram.ts";
+export { reproductions, type Reproduction, type ReproductionRow } from "./reproductions/index.ts";

@@ -1,9 +1,11 @@
 import { bigramCircle } from "./models/bigram-circle.ts";
+import { lowRankBigram } from "./models/low-rank-bigram.ts";
 import type { Experiment } from "./types.ts";
 
 /** Every experiment the lab can run, by id. New experiments register here. */
 export const experiments: Readonly<Record<string, Experiment<any>>> = {
   [bigramCircle.info.id]: bigramCircle,
+  [lowRankBigram.info.id]: lowRankBigram,
 };
 
 export const DEFAULT_EXPERIMENT = bigramCircle.info.id;

@@ -58,6 +58,8 @@ export const TensorView = z.object({
   tensor: z.string(),
   kind: z.enum(["points2d", "matrix"]),
   label: z.string(),
+  /** points2d: the rows are places on a cycle (walk order), so draw the path i → i+1. */
+  cyclic: z.boolean().optional(),
 });
 export type TensorView = z.infer<typeof TensorView>;
 

@@ -1,6 +1,7 @@
 import { circleOrderScore } from "../analysis/circle.ts";
 import { bigramCircle } from "../models/bigram-circle.ts";
 import { createTrainer } from "../training/create-trainer.ts";
+import type { Reproduction, ReproductionOptions } from "./types.ts";
 
 /** What one seed of one setting produced. */
 export interface SeedResult {
@@ -83,3 +84,19 @@ export function runSeed(config: Record<string, string | number>, seed: number, s
   trainer.dispose();
   return { seed, finalPpl, pplAt, circleOrder };
 }
+
+export const bigramCircleReproduction: Reproduction = {
+  experiment: bigramCircle.info.id,
+  title: "Bigram 4 — walk on a circle (seed 000)",
+  run({ steps = 20_000, seeds = 6, log = () => {} }: ReproductionOptions) {
+    return bigramCircleChecks.map((check) => {
+      const results = Array.from({ length: seeds }, (_, seed) => {
+        const r = runSeed(check.config, seed, steps);
+        log(`${check.setting}, seed ${seed}: ppl ${r.finalPpl.toFixed(4)}`);
+        return r;
+      });
+      const { measured, pass } = check.judge(results);
+      return { setting: check.setting, source: check.source, tolerance: check.tolerance, measured, pass };
+    });
+  },
+};
