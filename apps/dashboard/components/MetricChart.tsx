@@ -4,7 +4,7 @@ import { memo, useMemo, useState } from "react";
 import { ticks as niceTicks } from "d3";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MetricInfo } from "@orrery/protocol";
-import type { ChartPoint } from "../lib/state/selectors.ts";
+import { positiveOnly, type ChartPoint } from "../lib/state/selectors.ts";
 
 const fmt = (v: number) => {
   if (!Number.isFinite(v)) return String(v);
@@ -32,9 +32,11 @@ export const MetricChart = memo(function MetricChart({
 }) {
   const ref = metric.reference;
   const [logWanted, setLog] = useState(metric.logScale ?? false);
-  // A log axis needs positive values (and a positive reference line).
-  const logOk = points.every((p) => p.value === null || p.value > 0) && (!ref || ref.value > 0);
+  const logOk = points.some((p) => p.value !== null && p.value > 0);
   const log = logWanted && logOk;
+  const positive = useMemo(() => positiveOnly(points), [points]);
+  const plotted = log ? positive.points : points;
+  const refShown = ref && (!log || ref.value > 0) ? ref : undefined;
   const lastStep = points.length ? points[points.length - 1]!.step : 0;
   const xTicks = useMemo(() => niceTicks(0, Math.max(1, lastStep), 5).filter((t) => Number.isInteger(t)), [lastStep]);
   return (
@@ -53,6 +55,11 @@ export const MetricChart = memo(function MetricChart({
           >
             log
           </button>
+          {log && positive.hidden > 0 && (
+            <span className="text-[10px] text-slate-500" title="values ≤ 0 have no place on a log axis">
+              {positive.hidden} ≤ 0 hidden
+            </span>
+          )}
         </h3>
         <span className="font-mono text-lg tabular-nums text-slate-50">
           {latest === null ? "—" : fmt(latest)}
@@ -70,7 +77,7 @@ export const MetricChart = memo(function MetricChart({
           </div>
         ) : (
           <ResponsiveContainer width="100%" height="100%" minHeight={120}>
-            <LineChart data={points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+            <LineChart data={plotted} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
               <CartesianGrid stroke="#1e293b" strokeDasharray="2 4" />
               <XAxis
                 dataKey="step"
@@ -99,13 +106,13 @@ export const MetricChart = memo(function MetricChart({
                 labelFormatter={(s) => `step ${s}`}
                 formatter={(v) => [typeof v === "number" ? fmt(v) : "NaN", metric.label]}
               />
-              {ref && (
+              {refShown && (
                 <ReferenceLine
-                  y={ref.value}
+                  y={refShown.value}
                   stroke="#f59e0b"
                   strokeDasharray="6 4"
                   ifOverflow="extendDomain"
-                  label={{ value: ref.label, position: "insideBottomRight", fill: "#f59e0b", fontSize: 11 }}
+                  label={{ value: refShown.label, position: "insideBottomRight", fill: "#f59e0b", fontSize: 11 }}
                 />
               )}
               {scrubStep !== null && scrubStep !== undefined && (

@@ -12,6 +12,7 @@ import {
   lastValue,
   matrixRows,
   metricsFor,
+  positiveOnly,
   points2d,
   runList,
 } from "../lib/state/selectors.ts";
@@ -299,4 +300,12 @@ test("a run's own reference lines override the experiment's", () => {
   const view = toRunView(summary({ references: { loss: { value: 0.42, label: "L0" } } }));
   assert.deepEqual(metricsFor(experiment, view).map((m) => m.reference), [{ value: 0.42, label: "L0" }, undefined]);
   assert.deepEqual(metricsFor(experiment, null).map((m) => m.reference?.label), ["generic", undefined]);
+});
+
+test("a log axis hides values ≤ 0 as gaps and counts them", () => {
+  const pts = [{ step: 1, value: 0.5 }, { step: 2, value: -4e-7 }, { step: 3, value: null }, { step: 4, value: 0 }];
+  const { points, hidden } = positiveOnly(pts);
+  assert.equal(hidden, 2);
+  assert.deepEqual(points.map((p) => p.value), [0.5, null, null, null]);
+  assert.equal(positiveOnly([{ step: 1, value: 1 }]).hidden, 0);
 });

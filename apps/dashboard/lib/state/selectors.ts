@@ -165,3 +165,17 @@ export function metricsFor(experiment: ExperimentInfo | null, run: RunView | nul
     return reference ? { ...m, reference } : m;
   });
 }
+
+/**
+ * Points for a log-scale axis: values ≤ 0 cannot be placed, so they become gaps (as TensorBoard does),
+ * and `hidden` says how many. E.g. a loss gap that float noise pushes to −4e-7 once converged.
+ */
+export function positiveOnly(points: ChartPoint[]): { points: ChartPoint[]; hidden: number } {
+  let hidden = 0;
+  const out = points.map((p) => {
+    if (p.value === null || p.value > 0) return p;
+    hidden++;
+    return { step: p.step, value: null };
+  });
+  return { points: hidden ? out : points, hidden };
+}
