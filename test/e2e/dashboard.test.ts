@@ -249,7 +249,7 @@ test("a run whose loss turns NaN pauses with its reason shown", { timeout: 60_00
   }
 });
 
-test("reconnects after the daemon restarts and replays what it missed", { timeout: 90_000 }, async () => {
+test("reconnects after the daemon restarts, which restores the run from its checkpoint; Resume continues it", { timeout: 90_000 }, async () => {
   const { page, context } = await openDashboard();
   try {
     await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
@@ -259,7 +259,7 @@ test("reconnects after the daemon restarts and replays what it missed", { timeou
     await until("run-state running", async () => (await text(page, "run-state")) === "running");
     await until("some steps", async () => (await stepOf(page)) > 20);
 
-    // Restart the daemon on the same port and data: its runs are stopped with a reason on the way down.
+    // Restart the daemon on the same port and data: on the way down it pauses and checkpoints its runs.
     const { port } = daemon!;
     await daemon!.close();
     await until("the page to notice", async () => !(await text(page, "connection-status")).startsWith("connected"), 10_000);
@@ -272,11 +272,16 @@ test("reconnects after the daemon restarts and replays what it missed", { timeou
       experiments: { ...experiments, diverging: divergingExperiment },
     });
     await until("reconnected", async () => (await text(page, "connection-status")).startsWith("connected"), 30_000);
-    await until("run-state stopped", async () => (await text(page, "run-state")) === "stopped");
-    assert.match(await text(page, "run-reason"), /shut down/);
-    const stored = daemon.manager.list().find((r) => r.state === "stopped" && r.reason?.includes("shut down"));
-    assert.ok(stored, "the daemon recorded the shutdown");
+    await until("run-state paused", async () => (await text(page, "run-state")) === "paused");
+    assert.match(await text(page, "run-reason"), /restored from the checkpoint/);
+    const stored = daemon.manager.list().find((r) => r.state === "paused" && r.reason?.includes("restored from the checkpoint"));
+    assert.ok(stored, "the daemon restored the run");
     await until(`step counter ${stored.step}`, async () => (await stepOf(page)) === stored.step);
+    await page.getByTestId("btn-resume").click();
+    await until("run-state running", async () => (await text(page, "run-state")) === "running");
+    await until("steps beyond the checkpoint", async () => (await stepOf(page)) > stored.step + 20);
+    await page.getByTestId("btn-stop").click();
+    await until("run-state stopped", async () => (await text(page, "run-state")) === "stopped");
   } finally {
     await context.close().catch(() => {});
   }

@@ -31,6 +31,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunSummary> {
   let last: Record<string, number | null> = {};
   if (opts.progress) bar.start(run.totalSteps, 0, { metrics: "", rate: "0" });
 
+  let interrupted = false;
   const done = new Promise<RunSummary>((resolve) => {
     const watcher: Subscriber = {
       metrics(_runId, point) {
@@ -43,13 +44,19 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunSummary> {
       state(message) {
         if (message.reason) console.error(`\n${message.state}: ${message.reason}`);
         if (TERMINAL_STATES.includes(message.state)) resolve(manager.get(run.runId));
-        else if (message.state === "paused") manager.command(run.runId, "stop");
+        else if (message.state === "paused" && interrupted) resolve(manager.get(run.runId));
+        else if (message.state === "paused") manager.command(run.runId, "stop"); // a NaN loss: headless, nobody to resume it
       },
     };
     manager.subscribe(run.runId, watcher);
   });
 
-  const interrupt = () => manager.shutdown("interrupted from the CLI");
+  // Ctrl-C pauses and checkpoints the run: the daemon restores it at its next start, to resume from the dashboard.
+  let shuttingDown: Promise<void> | null = null;
+  const interrupt = () => {
+    interrupted = true;
+    shuttingDown = manager.shutdown("interrupted from the CLI");
+  };
   process.once("SIGINT", interrupt);
   const summary = await done;
   process.off("SIGINT", interrupt);
@@ -57,7 +64,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunSummary> {
     bar.update(summary.step, { metrics: formatMetrics(last) });
     bar.stop();
   }
-  manager.shutdown("CLI exited");
+  await (shuttingDown ?? manager.shutdown("CLI exited"));
   store.close();
   const seconds = (performance.now() - started) / 1000;
   console.log(`${summary.runId} ${summary.state} at step ${summary.step} in ${seconds.toFixed(1)} s: ${formatMetrics(last)}`);

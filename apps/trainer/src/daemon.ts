@@ -18,6 +18,8 @@ export interface DaemonOptions {
   token?: string;
   backend?: BackendPreference;
   limits?: SendLimits;
+  /** How often live runs are checkpointed (default 10 s); a killed daemon resumes from the last one. */
+  checkpointEveryMs?: number;
   /** The experiments this daemon offers (default: every built-in one). */
   experiments?: Readonly<Record<string, Experiment<any>>>;
 }
@@ -41,8 +43,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let broadcast: (message: ServerMessage) => void = () => {};
   const experiments = opts.experiments ?? builtInExperiments;
   const manager = new RunManager(store, backend.name, experiments, (run) => broadcast({ type: "run", run }), {
-    recoverInterrupted: true,
+    ...(opts.checkpointEveryMs !== undefined && { checkpointEveryMs: opts.checkpointEveryMs }),
   });
+  await manager.recover();
   const server = await startServer(
     { manager, backend, experiments: Object.values(experiments).map((e) => e.info), serverVersion: SERVER_VERSION },
     { host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787, token, ...(opts.limits && { limits: opts.limits }) },
@@ -57,7 +60,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     manager,
     store,
     async close() {
-      manager.shutdown("daemon shut down");
+      await manager.shutdown("daemon shut down");
       await server.close();
       store.close();
     },

@@ -2,13 +2,14 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BACKEND_PREFERENCES, startDaemon, type BackendPreference } from "./index.ts";
 
-/** `orrery-trainer [--host H] [--port P] [--data-dir D] [--backend B]`; env ORRERY_* as defaults. */
+/** `orrery-trainer [--host H] [--port P] [--data-dir D] [--backend B] [--checkpoint-every SECONDS]`; env ORRERY_* as defaults. */
 const { values } = parseArgs({
   options: {
     host: { type: "string", default: process.env.ORRERY_HOST ?? "127.0.0.1" },
     port: { type: "string", default: process.env.ORRERY_PORT ?? "8787" },
     "data-dir": { type: "string", default: process.env.ORRERY_DATA_DIR ?? ".orrery" },
     backend: { type: "string", default: process.env.ORRERY_BACKEND ?? "auto" },
+    "checkpoint-every": { type: "string", default: process.env.ORRERY_CHECKPOINT_SECONDS ?? "10" },
   },
 });
 
@@ -24,6 +25,7 @@ const daemon = await startDaemon({
   dataDir: resolve(values["data-dir"]),
   ...(process.env.ORRERY_TOKEN ? { token: process.env.ORRERY_TOKEN } : {}),
   backend,
+  checkpointEveryMs: Number(values["checkpoint-every"]) * 1000,
 });
 
 console.log(`[trainer] listening on ${daemon.url} (data: ${daemon.dataDir})`);

@@ -7,6 +7,16 @@ export class Rng {
     this.state = (seed >>> 0) ^ 0x9e3779b9;
   }
 
+  /** Everything needed to continue the stream exactly (for checkpoints). */
+  getState(): number[] {
+    return this.spare === null ? [this.state] : [this.state, this.spare];
+  }
+
+  setState([state, spare]: number[]): void {
+    this.state = state! >>> 0;
+    this.spare = spare ?? null;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

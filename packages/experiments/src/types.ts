@@ -18,6 +18,9 @@ export interface Problem {
   readonly references?: Readonly<Record<string, { value: number; label: string }>>;
   /** Parameter values (and anything derived) worth drawing, copied off the device. */
   snapshot(): NamedTensor[];
+  /** State of the problem's data stream (e.g. its sampling RNG), for checkpoints; absent when data is fixed. */
+  dataState?(): number[];
+  restoreDataState?(state: number[]): void;
   /** Frees tensors the problem holds besides its params (constant data). */
   dispose(): void;
 }

@@ -27,6 +27,14 @@ export interface StoredSnapshot {
   bytes: Uint8Array;
 }
 
+/** A run's latest resumable state: `bytes` and `meta` are the daemon's encoding, opaque here. */
+export interface StoredCheckpoint {
+  seq: number;
+  step: number;
+  meta: string;
+  bytes: Uint8Array;
+}
+
 /** Pending rows above this are flushed at once, without waiting for the caller's timer. */
 const AUTO_FLUSH_ROWS = 1000;
 
@@ -85,6 +93,12 @@ function prepare(db: Database.Database) {
       SELECT seq, step, state, reason FROM states WHERE run_id = ? AND seq > ? ORDER BY seq`),
     snapshotsAfter: db.prepare<[string, number], Omit<SnapshotRow, "run">>(`
       SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND seq > ? ORDER BY seq`),
+    putCheckpoint: db.prepare<{ run: string; seq: number; step: number; meta: string; bytes: Buffer }>(`
+      INSERT OR REPLACE INTO checkpoints (run_id, seq, step, meta, bytes) VALUES (@run, @seq, @step, @meta, @bytes)`),
+    getCheckpoint: db.prepare<[string], StoredCheckpoint>(`SELECT seq, step, meta, bytes FROM checkpoints WHERE run_id = ?`),
+    deleteMetricsAfter: db.prepare<[string, number]>(`DELETE FROM metrics WHERE run_id = ? AND seq > ?`),
+    deleteStatesAfter: db.prepare<[string, number]>(`DELETE FROM states WHERE run_id = ? AND seq > ?`),
+    deleteSnapshotsAfter: db.prepare<[string, number]>(`DELETE FROM snapshots WHERE run_id = ? AND seq > ?`),
     snapshotSteps: db.prepare<[string], { step: number }>(`SELECT DISTINCT step FROM snapshots WHERE run_id = ? ORDER BY step`),
     snapshotAtOrBefore: db.prepare<[string, number], StoredSnapshot>(`
       SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND step <= ? ORDER BY step DESC, seq DESC LIMIT 1`),
@@ -239,6 +253,30 @@ export class RunStore {
   }
 
   /** Flushes, then closes. Closing twice is harmless. */
+  /** Replaces the run's checkpoint (events up to `seq` are flushed first, so the two agree). */
+  saveCheckpoint(runId: string, c: StoredCheckpoint): void {
+    this.flush();
+    this.q.putCheckpoint.run({ run: runId, seq: c.seq, step: c.step, meta: c.meta, bytes: Buffer.from(c.bytes) });
+  }
+
+  checkpoint(runId: string): StoredCheckpoint | undefined {
+    return this.q.getCheckpoint.get(runId);
+  }
+
+  /**
+   * Forgets the run's events after `seq` (those a killed daemon recorded past its last checkpoint; the resumed
+   * run recomputes them) and sets its step and lastSeq back to the checkpoint's.
+   */
+  rewindTo(runId: string, seq: number, step: number): RunSummary {
+    this.flush();
+    this.db.transaction(() => {
+      this.q.deleteMetricsAfter.run(runId, seq);
+      this.q.deleteStatesAfter.run(runId, seq);
+      this.q.deleteSnapshotsAfter.run(runId, seq);
+    })();
+    return this.updateRun(runId, { step, lastSeq: seq });
+  }
+
   close(): void {
     if (!this.db.open) return;
     this.flush();

@@ -51,6 +51,16 @@ export const migrations: readonly string[] = [
   `,
   // 1 → 2: per-run chart reference lines (JSON object: metric → {value, label}).
   `ALTER TABLE runs ADD COLUMN refs TEXT NOT NULL DEFAULT '{}';`,
+  // 2 → 3: the latest resumable checkpoint of each run (a daemon killed mid-run continues from it).
+  `
+  CREATE TABLE checkpoints (
+    run_id TEXT PRIMARY KEY,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    meta   TEXT NOT NULL, -- JSON
+    bytes  BLOB NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

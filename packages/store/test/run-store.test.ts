@@ -186,3 +186,25 @@ test("downsampling 1,000,000 rows keeps a single-step spike", () => {
   assert.deepEqual(loss.step, [...loss.step].sort((a, b) => a - b));
   store.close();
 });
+
+test("checkpoints: the latest per run survives reopening; rewinding drops the events after it", () => {
+  const file = tempFile();
+  let store = RunStore.open(file);
+  store.createRun(newRun("c", 1));
+  store.appendMetrics("c", [1, 2, 3, 4, 5].map((step) => ({ seq: step, step, values: { loss: step } })));
+  store.saveCheckpoint("c", { seq: 2, step: 2, meta: "{}", bytes: new Uint8Array([1]) });
+  store.saveCheckpoint("c", { seq: 3, step: 3, meta: '{"x":1}', bytes: new Uint8Array([2, 3]) });
+  store.appendSnapshot("c", { seq: 6, step: 5, bytes: frame(6, 5) });
+  store.close();
+
+  store = RunStore.open(file);
+  const c = store.checkpoint("c")!;
+  assert.deepEqual({ seq: c.seq, step: c.step, meta: c.meta, bytes: [...c.bytes] }, { seq: 3, step: 3, meta: '{"x":1}', bytes: [2, 3] });
+  const run = store.rewindTo("c", c.seq, c.step);
+  assert.equal(run.step, 3);
+  assert.equal(run.lastSeq, 3);
+  assert.deepEqual(store.eventsAfter("c", 0).map((e) => (e.kind === "metrics" ? e.point.seq : -1)), [1, 2, 3]);
+  assert.deepEqual(store.snapshotSteps("c"), []);
+  assert.equal(store.checkpoint("missing"), undefined);
+  store.close();
+});

@@ -5,6 +5,7 @@ import {
 } from "@orrery/protocol";
 import { createTrainer, type Experiment } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
+import { decodeCheckpoint, encodeCheckpoint } from "../checkpoints/codec.ts";
 import { Run, RunStateError } from "./run.ts";
 
 /** Receives a run's streamed events; a connection implements it with its bounded send queue. */
@@ -24,6 +25,12 @@ interface LiveRun {
   run: Run;
   /** The last seq handed out for this run. */
   counter: { seq: number };
+  checkpoint: { step: number; at: number; saving: boolean };
+}
+
+export interface RunManagerOptions {
+  /** How often a live run's resumable state is saved (and on every pause). Default 10 s. */
+  checkpointEveryMs?: number;
 }
 
 /**
@@ -42,10 +49,8 @@ export class RunManager {
     private readonly experiments: Readonly<Record<string, Experiment<any>>>,
     /** Called whenever a run is created or changes state (the server broadcasts it). */
     private readonly onRunChange: (run: RunSummary) => void = () => {},
-    /** The daemon owns the store's live runs: at its start, runs it left live are marked interrupted. */
-    opts: { recoverInterrupted?: boolean } = {},
+    private readonly opts: RunManagerOptions = {},
   ) {
-    if (opts.recoverInterrupted) this.markInterruptedRuns();
     this.flushTimer = setInterval(() => this.persistProgress(), 100);
     this.flushTimer.unref();
     // Run lists show each live run's step; states alone would leave them stale between transitions.
@@ -67,7 +72,7 @@ export class RunManager {
 
   /** Creates a run (validating the config) and starts it. */
   create(experimentId: string, partial: Config = {}): RunSummary {
-    const experiment = Object.hasOwn(this.experiments, experimentId) ? this.experiments[experimentId] : undefined;
+    const experiment = this.experimentOf(experimentId);
     if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
     const config = experiment.resolveConfig(partial);
     // Build the model first: a config that cannot be built must not leave a dead run in the store.
@@ -82,20 +87,47 @@ export class RunManager {
       createdAt: Date.now(),
       references: { ...trainer.problem.references },
     });
-    const counter = { seq: 0 };
-    const run = new Run(runId, trainer, this.eventsFor(runId, counter), {
-      totalSteps: config.steps,
-      snapshotEvery: config.snapshot_every,
-    });
-    this.live.set(runId, { run, counter });
+    const run = this.adopt(runId, trainer, config, 0);
     run.init();
     return this.command(runId, "start");
+  }
+
+  /**
+   * At daemon start: runs the store says were live have no process behind them any more. Each one with a
+   * checkpoint is rebuilt from it, paused, its events after the checkpoint dropped (resuming recomputes them,
+   * identically on the same backend); the others are marked interrupted.
+   */
+  async recover(): Promise<void> {
+    for (const stored of this.store.listRuns()) {
+      if (TERMINAL_STATES.includes(stored.state)) continue;
+      const checkpoint = this.store.checkpoint(stored.runId);
+      const experiment = this.experimentOf(stored.experiment);
+      let reason = `interrupted: the daemon stopped while this run was ${stored.state} (step ${stored.step}) and no checkpoint was saved`;
+      if (checkpoint && experiment) {
+        try {
+          const config = experiment.resolveConfig(stored.config);
+          const trainer = createTrainer(experiment, config);
+          await trainer.loadState(decodeCheckpoint(checkpoint));
+          this.store.rewindTo(stored.runId, checkpoint.seq, checkpoint.step);
+          this.adopt(stored.runId, trainer, config, checkpoint.seq).initRestored(
+            `the daemon stopped at step ${stored.step}; restored from the checkpoint at step ${checkpoint.step} — resume to continue`,
+          );
+          continue;
+        } catch (e) {
+          reason = `interrupted at step ${stored.step}; its checkpoint could not be restored: ${(e as Error).message}`;
+        }
+      }
+      this.onRunChange(this.store.updateRun(stored.runId, { state: "stopped", reason }));
+    }
   }
 
   command(runId: string, command: RunCommand): RunSummary {
     const run = this.liveRun(runId);
     if (command === "start") run.start();
-    else if (command === "pause") run.pause();
+    else if (command === "pause") {
+      run.pause();
+      void this.saveCheckpoint(runId);
+    }
     else if (command === "resume") run.resume();
     else run.stop();
     return this.get(runId);
@@ -146,12 +178,44 @@ export class RunManager {
     return encodeSnapshotFrame({ ...decodeSnapshotFrame(found.bytes), requestId });
   }
 
-  /** Stops every live run (recording why) and flushes the store. */
-  shutdown(reason: string): void {
+  /** Pauses every live run, checkpoints it (so the next daemon start restores it) and flushes the store. */
+  async shutdown(reason: string): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.progressTimer);
-    for (const { run } of [...this.live.values()]) run.stop(`${reason} at step ${run.step}`);
+    for (const [runId, { run }] of [...this.live]) {
+      run.pause(`${reason} at step ${run.step}`);
+      await this.saveCheckpoint(runId);
+    }
     this.persistProgress();
+  }
+
+  private experimentOf(id: string): Experiment<any> | undefined {
+    return Object.hasOwn(this.experiments, id) ? this.experiments[id] : undefined;
+  }
+
+  private adopt(runId: string, trainer: ReturnType<typeof createTrainer>, config: { steps: number; snapshot_every: number }, seq: number): Run {
+    const counter = { seq };
+    const run = new Run(runId, trainer, this.eventsFor(runId, counter), {
+      totalSteps: config.steps,
+      snapshotEvery: config.snapshot_every,
+    });
+    this.live.set(runId, { run, counter, checkpoint: { step: trainer.step, at: Date.now(), saving: false } });
+    return run;
+  }
+
+  /** Saves the run's resumable state with the seq of its last event; skipped while one is being saved. */
+  private async saveCheckpoint(runId: string): Promise<void> {
+    const entry = this.live.get(runId);
+    if (!entry || entry.checkpoint.saving || entry.run.isTerminal) return;
+    entry.checkpoint.saving = true;
+    try {
+      const state = await entry.run.saveState();
+      this.store.saveCheckpoint(runId, encodeCheckpoint(runId, entry.counter.seq, state));
+      entry.checkpoint.step = state.step;
+    } finally {
+      entry.checkpoint.at = Date.now();
+      entry.checkpoint.saving = false;
+    }
   }
 
   private liveRun(runId: string): Run {
@@ -186,22 +250,14 @@ export class RunManager {
     };
   }
 
-  /** Writes buffered events and each live run's step/seq (a killed daemon loses at most ~100 ms). */
+  /** Writes buffered events and each live run's step/seq, and checkpoints runs whose checkpoint is due. */
   private persistProgress(): void {
-    for (const [runId, { run, counter }] of this.live) this.store.updateRun(runId, { step: run.step, lastSeq: counter.seq });
-    this.store.flush();
-  }
-
-  /** Runs left live by a daemon that died have no process behind them any more; say so in the store. */
-  private markInterruptedRuns(): void {
-    for (const run of this.store.listRuns()) {
-      if (!TERMINAL_STATES.includes(run.state)) {
-        this.store.updateRun(run.runId, {
-          state: "stopped",
-          reason: `interrupted: the daemon stopped while this run was ${run.state} (step ${run.step})`,
-        });
-      }
+    const every = this.opts.checkpointEveryMs ?? 10_000;
+    for (const [runId, { run, counter, checkpoint }] of this.live) {
+      this.store.updateRun(runId, { step: run.step, lastSeq: counter.seq });
+      if (run.step !== checkpoint.step && Date.now() - checkpoint.at >= every) void this.saveCheckpoint(runId);
     }
+    this.store.flush();
   }
 }
 

@@ -1,5 +1,5 @@
 import { TERMINAL_STATES, type NamedTensor, type RunState } from "@orrery/protocol";
-import type { StepResult, Trainer } from "@orrery/experiments";
+import type { StepResult, Trainer, TrainerState } from "@orrery/experiments";
 
 /** Where a run's side effects go (the manager stores and streams them); the run only trains. */
 export interface RunEvents {
@@ -46,6 +46,17 @@ export class Run {
   init(): void {
     this.events.state(this.step, this.state, null);
     this.takeSnapshot();
+  }
+
+  /** Announces a run rebuilt from a checkpoint: paused, with why. */
+  initRestored(reason: string): void {
+    this.transition("paused", reason);
+    this.takeSnapshot();
+  }
+
+  /** The state to checkpoint; between steps by construction (steps run in macrotasks, this in microtasks). */
+  saveState(): Promise<TrainerState> {
+    return this.trainer.saveState();
   }
 
   start(): void {

@@ -113,6 +113,8 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
       return loss;
     },
     metrics: (loss) => ({ loss, ppl: Math.exp(loss) }),
+    dataState: () => dataRng.getState(),
+    restoreDataState: (state) => dataRng.setState(state),
     snapshot: () => readTensors({ E, W1, W2 }),
     dispose() {
       tf.dispose([E, W1, W2]);

@@ -108,6 +108,8 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
       return loss;
     },
     metrics: (loss) => ({ loss, gap: loss - chain.L0 }),
+    dataState: () => dataRng.getState(),
+    restoreDataState: (state) => dataRng.setState(state),
     snapshot: () => readTensors({ E, U }),
     dispose() {
       tf.dispose([E, U]);

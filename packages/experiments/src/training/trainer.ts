@@ -1,10 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
+import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
+import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
   step: number;
   loss: number;
   metrics: Record<string, number>;
+}
+
+/** Everything a run needs to continue exactly where it was (same backend): a checkpoint's content. */
+export interface TrainerState {
+  step: number;
+  /** Parameter values by group name. */
+  params: NamedTensor[];
+  /** The optimizer's weights in its own order (Adam: iterations, first moments, second moments). */
+  optimizer: NamedTensor[];
+  /** The problem's data-stream state, if it has one. */
+  data: number[] | null;
 }
 
 export interface TrainerOptions {
@@ -70,6 +83,42 @@ export class Trainer {
     this.varList = this.computeVarList();
   }
 
+  /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
+  async saveState(): Promise<TrainerState> {
+    const weights = await this.optimizer.getWeights();
+    return {
+      step: this.step,
+      params: readTensors(this.problem.params),
+      optimizer: readTensors({
+        ...Object.fromEntries(weights.map((w, i) => [`${i}:${w.name}`, w.tensor])),
+        ...adamBiasCorrection(this.optimizer),
+      }),
+      data: this.problem.dataState?.() ?? null,
+    };
+  }
+
+  /** Restores a saved state into this (freshly built, same config) trainer; refuses mismatched shapes by name. */
+  async loadState(state: TrainerState): Promise<void> {
+    for (const t of state.params) {
+      const v = this.problem.params[t.name];
+      if (!v) throw new Error(`checkpoint has parameter group "${t.name}", which this model does not`);
+      if (v.shape.join("×") !== t.shape.join("×")) {
+        throw new Error(`parameter group "${t.name}" is [${v.shape}] here but [${t.shape}] in the checkpoint`);
+      }
+    }
+    for (const t of state.params) tf.tidy(() => this.problem.params[t.name]!.assign(tf.tensor(t.data, t.shape)));
+    const saved = state.optimizer.filter((t) => !ADAM_BIAS_CORRECTION.includes(t.name));
+    const weights = saved.map((t) => ({ name: t.name.slice(t.name.indexOf(":") + 1), tensor: tf.tensor(t.data, t.shape) }));
+    await this.optimizer.setWeights(weights);
+    tf.dispose(weights.map((w) => w.tensor));
+    const corrections = adamBiasCorrection(this.optimizer);
+    tf.tidy(() => {
+      for (const t of state.optimizer) corrections[t.name]?.assign(tf.scalar(t.data[0]!));
+    });
+    if (state.data) this.problem.restoreDataState?.(state.data);
+    this.step = state.step;
+  }
+
   dispose(): void {
     this.optimizer.dispose();
     this.problem.dispose();
@@ -86,6 +135,18 @@ export class Trainer {
       .filter(([name]) => !this.frozen.has(name))
       .map(([, v]) => v);
   }
+}
+
+/**
+ * tfjs's Adam keeps β1^t and β2^t as running products; setWeights recomputes them as pow(β, t), which differs
+ * in the last bit and makes a restored run drift from the original. Saving the products keeps it exact.
+ */
+const ADAM_BIAS_CORRECTION = ["accBeta1", "accBeta2"];
+
+function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {
+  if (!(optimizer instanceof tf.AdamOptimizer)) return {};
+  const internals = optimizer as unknown as Record<string, tf.Variable>;
+  return Object.fromEntries(ADAM_BIAS_CORRECTION.map((name) => [name, internals[name]!]));
 }
 
 /** tfjs keeps Adam's rate in a protected field that applyGradients reads each step; SGD has a setter. */

@@ -1,0 +1,71 @@
+import type { ConfigField } from "@orrery/protocol";
+import { cycle, grid, irregular, MAX_GRAPH_NODES, pathStar, type Graph } from "../datasets/graphs.ts";
+import type { EdgeDirection } from "../datasets/graphs-edges.ts";
+import { ConfigError } from "../types.ts";
+
+/** The data knobs every tiny-graph experiment shares (EXPERIMENTS.md §3B). */
+export interface GraphConfig {
+  graph: GraphKind;
+  star_degree: number;
+  path_length: number;
+  cycle_nodes: number;
+  grid_rows: number;
+  grid_cols: number;
+  direction: EdgeDirection;
+  self_edges: boolean;
+}
+
+const GRAPH_KINDS = {
+  cycle: "cycle",
+  path_star: "path-star G(d, ℓ)",
+  grid: "grid (row-major)",
+  irregular: "irregular (16 nodes, 20 edges)",
+} as const;
+export type GraphKind = keyof typeof GRAPH_KINDS;
+
+export const graphFields = (defaults: { graph: GraphKind }): ConfigField[] => [
+  {
+    key: "graph",
+    label: "Graph",
+    kind: "enum",
+    default: defaults.graph,
+    options: Object.entries(GRAPH_KINDS).map(([value, label]) => ({ value, label })),
+  },
+  { key: "cycle_nodes", label: "Cycle: nodes", kind: "number", default: 15, min: 3, max: MAX_GRAPH_NODES, integer: true },
+  { key: "star_degree", label: "Path-star: arms (d)", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
+  { key: "path_length", label: "Path-star: nodes per path, root included (ℓ)", kind: "number", default: 5, min: 2, max: MAX_GRAPH_NODES, integer: true },
+  { key: "grid_rows", label: "Grid: rows", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
+  { key: "grid_cols", label: "Grid: columns", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
+  {
+    key: "direction",
+    label: "Edge directions trained",
+    kind: "enum",
+    default: "both",
+    options: [
+      { value: "both", label: "both (u→v and v→u)" },
+      { value: "forward", label: "forward only (parent→child)" },
+      { value: "backward", label: "backward only (child→parent)" },
+    ],
+  },
+  { key: "self_edges", label: "Add self-edges (u→u)", kind: "boolean", default: false },
+];
+
+/** The graph a resolved config names; throws ConfigError naming the size key when it is out of range. */
+export function graphFromConfig(c: GraphConfig): Graph {
+  const check = (key: string, nodes: number) => {
+    if (nodes > MAX_GRAPH_NODES) throw new ConfigError(key, `the graph would have ${nodes} nodes (at most ${MAX_GRAPH_NODES})`);
+    if (nodes < 2) throw new ConfigError(key, "the graph needs at least 2 nodes");
+  };
+  switch (c.graph) {
+    case "cycle":
+      return cycle(c.cycle_nodes);
+    case "path_star":
+      check("star_degree", 1 + c.star_degree * (c.path_length - 1));
+      return pathStar(c.star_degree, c.path_length);
+    case "grid":
+      check("grid_rows", c.grid_rows * c.grid_cols);
+      return grid(c.grid_rows, c.grid_cols);
+    case "irregular":
+      return irregular();
+  }
+}

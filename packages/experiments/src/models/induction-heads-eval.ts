@@ -1,0 +1,63 @@
+import * as tf from "@tensorflow/tfjs";
+import type { CopyingBatch } from "../datasets/copying.ts";
+import { errorFloor, errorMask, maskedError } from "../datasets/copying-error.ts";
+import { oneHotRows } from "../training/tensors.ts";
+import { crossEntropy, nextTokenTargets } from "./induction-heads-loss.ts";
+import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
+
+export interface InductionTestSets {
+  /** Held out from the training distribution. */
+  id: CopyingBatch;
+  /** Uniform tokens, one longer pattern length. */
+  ood: CopyingBatch;
+  burn: number;
+}
+
+interface PreparedSet {
+  batch: CopyingBatch;
+  mask: Uint8Array;
+  inputs: tf.Tensor2D;
+  targets: tf.Tensor2D;
+}
+
+/** ID/OOD error (the source's masked error) and loss (every next-token position) on fixed test sets. */
+export function inductionEvaluator(model: AttentionOnlyTransformer, sets: InductionTestSets) {
+  const { V } = model.dims;
+  const prepare = (batch: CopyingBatch): PreparedSet => ({
+    batch,
+    mask: errorMask(batch, sets.burn),
+    inputs: oneHotRows(batch.tokens, V),
+    targets: nextTokenTargets(batch.tokens, batch.n, batch.T, V),
+  });
+  const id = prepare(sets.id);
+  const ood = prepare(sets.ood);
+
+  const measure = (set: PreparedSet): { error: number; loss: number } => {
+    const [loss, predictions] = tf.tidy(() => {
+      const { logits } = model.forward(set.inputs, set.batch.n);
+      return [crossEntropy(logits, set.targets, set.batch.n * (set.batch.T - 1)), tf.argMax(logits, 1)];
+    });
+    const result = { error: maskedError(set.batch, set.mask, predictions.dataSync()), loss: loss.dataSync()[0]! };
+    tf.dispose([loss, predictions]);
+    return result;
+  };
+
+  const oodFloor = errorFloor(ood.batch, ood.mask);
+  const idFloor = errorFloor(id.batch, id.mask);
+  return {
+    references: {
+      ood_error: { value: oodFloor, label: `floor ${oodFloor.toFixed(3)}: the masked token after the copy is random` },
+      id_error: { value: idFloor, label: `floor ${idFloor.toFixed(3)}` },
+    },
+    /** The first OOD test sequence: the input whose attention pattern the snapshots show. */
+    oodProbe: oneHotRows(ood.batch.tokens.subarray(0, ood.batch.T), V),
+    evaluate(): Record<string, number> {
+      const a = measure(id);
+      const b = measure(ood);
+      return { id_error: a.error, id_loss: a.loss, ood_error: b.error, ood_loss: b.loss };
+    },
+    dispose(): void {
+      tf.dispose([id.inputs, id.targets, ood.inputs, ood.targets, this.oodProbe]);
+    },
+  };
+}
