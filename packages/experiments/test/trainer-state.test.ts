@@ -38,3 +38,23 @@ test("a state of another shape is refused by name and changes nothing", async ()
   assert.deepEqual(Float32Array.from(big.problem.params.E!.dataSync()), before);
   big.dispose();
 });
+
+test("a frozen group stops changing, the others train, and its optimizer state waits for the unfreeze", async () => {
+  const trainer = createTrainer(bigramCircle, bigramCircle.resolveConfig({ w_mode: "random" }));
+  for (let i = 0; i < 5; i++) trainer.trainStep();
+  const moments = async () => (await trainer.saveState()).optimizer.filter((t) => t.name.startsWith("W1/"));
+  const read = (g: string) => Float32Array.from(trainer.problem.params[g]!.dataSync());
+  trainer.setFrozen("W1", true);
+  const [w1, e, w1Moments] = [read("W1"), read("E"), await moments()];
+  const tensors = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) trainer.trainStep();
+  assert.deepEqual(read("W1"), w1, "frozen W1 unchanged");
+  assert.notDeepEqual(read("E"), e, "E keeps training");
+  assert.deepEqual(await moments(), w1Moments, "W1's Adam state untouched while frozen");
+  assert.equal(tf.memory().numTensors, tensors, "no tensors leak across freezing");
+  trainer.setFrozen("W1", false);
+  trainer.trainStep();
+  assert.notDeepEqual(read("W1"), w1, "unfrozen W1 trains again");
+  assert.throws(() => trainer.setFrozen("W9", true), /unknown parameter group "W9"/);
+  trainer.dispose();
+});

@@ -14,7 +14,7 @@ export interface TrainerState {
   step: number;
   /** Parameter values by group name. */
   params: NamedTensor[];
-  /** The optimizer's weights in its own order (Adam: iterations, first moments, second moments). */
+  /** Each group's optimizer state, named `group/…` (Adam: iterations, moments, bias-correction products). */
   optimizer: NamedTensor[];
   /** The problem's data-stream state, if it has one. */
   data: number[] | null;
@@ -24,6 +24,9 @@ export interface TrainerOptions {
   lr: number;
   /** Default "adam". Plain "sgd" is full-batch gradient descent when the problem's loss is exact. */
   optimizer?: "adam" | "sgd";
+  /** Adam's (β1, β2) and ε; default tfjs's (0.9, 0.999) and 1e-8. */
+  betas?: [number, number];
+  epsilon?: number;
   /** Decoupled weight decay (AdamW-style: w ← w − lr_t·wd·w after each step) on every trained group. */
   weightDecay?: number;
   /** "cosine": lr decays from lr to lr·minLrFactor over totalSteps (the seeds' graph notebooks). */
@@ -33,29 +36,36 @@ export interface TrainerOptions {
 }
 
 /**
- * Model-agnostic training loop body: an optimizer over the problem's unfrozen parameter groups.
- * Freezing is just the variable list handed to the optimizer, so a frozen group's optimizer state is kept.
+ * Model-agnostic training loop body. Each parameter group has its own optimizer, and a step applies
+ * gradients to the unfrozen groups only: freezing is just leaving a group out, and its optimizer state
+ * (Adam's moments) waits untouched until it is unfrozen. (One tfjs optimizer over a changing variable
+ * list would not do: tfjs keys Adam's moments by position in that list.)
  */
 export class Trainer {
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizers: Record<string, tf.Optimizer>;
   private readonly frozen: Set<string>;
-  private varList: tf.Variable[];
   step = 0;
 
   constructor(readonly problem: Problem, private readonly opts: TrainerOptions) {
-    this.optimizer = opts.optimizer === "sgd" ? tf.train.sgd(opts.lr) : tf.train.adam(opts.lr);
+    this.optimizers = Object.fromEntries(Object.keys(problem.params).map((group) => [group, makeOptimizer(opts)]));
     this.frozen = new Set(problem.frozen);
-    this.varList = this.computeVarList();
   }
 
   /** One optimizer step; the loss is read back so the caller can react to NaN at once. */
   trainStep(): StepResult {
     const lr = this.learningRateAt(this.step);
-    if (lr !== this.opts.lr || this.opts.schedule === "cosine") setLearningRate(this.optimizer, lr);
-    const cost = this.optimizer.minimize(() => this.problem.loss(), true, this.varList);
-    const loss = cost!.dataSync()[0]!;
-    cost!.dispose();
-    if (this.opts.weightDecay) this.decay(lr * this.opts.weightDecay);
+    const trained = this.trainedGroups();
+    if (this.opts.schedule === "cosine") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
+    const variables = trained.map((g) => this.problem.params[g]!);
+    const { value, grads } = tf.variableGrads(() => this.problem.loss(), variables);
+    for (const g of trained) {
+      const name = this.problem.params[g]!.name;
+      this.optimizers[g]!.applyGradients({ [name]: grads[name]! });
+    }
+    tf.dispose(grads);
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    if (this.opts.weightDecay) this.decay(variables, lr * this.opts.weightDecay);
     this.step += 1;
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
     return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated } };
@@ -80,19 +90,19 @@ export class Trainer {
     if (!(group in this.problem.params)) throw new Error(`unknown parameter group "${group}"`);
     if (frozen) this.frozen.add(group);
     else this.frozen.delete(group);
-    this.varList = this.computeVarList();
   }
 
   /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
   async saveState(): Promise<TrainerState> {
-    const weights = await this.optimizer.getWeights();
+    const optimizer: Record<string, tf.Tensor> = {};
+    for (const [group, opt] of Object.entries(this.optimizers)) {
+      (await opt.getWeights()).forEach((w, i) => (optimizer[`${group}/${i}:${w.name}`] = w.tensor));
+      for (const [name, v] of Object.entries(adamBiasCorrection(opt))) optimizer[`${group}/${name}`] = v;
+    }
     return {
       step: this.step,
       params: readTensors(this.problem.params),
-      optimizer: readTensors({
-        ...Object.fromEntries(weights.map((w, i) => [`${i}:${w.name}`, w.tensor])),
-        ...adamBiasCorrection(this.optimizer),
-      }),
+      optimizer: readTensors(optimizer),
       data: this.problem.dataState?.() ?? null,
     };
   }
@@ -107,46 +117,52 @@ export class Trainer {
       }
     }
     for (const t of state.params) tf.tidy(() => this.problem.params[t.name]!.assign(tf.tensor(t.data, t.shape)));
-    const saved = state.optimizer.filter((t) => !ADAM_BIAS_CORRECTION.includes(t.name));
-    const weights = saved.map((t) => ({ name: t.name.slice(t.name.indexOf(":") + 1), tensor: tf.tensor(t.data, t.shape) }));
-    await this.optimizer.setWeights(weights);
-    tf.dispose(weights.map((w) => w.tensor));
-    const corrections = adamBiasCorrection(this.optimizer);
-    tf.tidy(() => {
-      for (const t of state.optimizer) corrections[t.name]?.assign(tf.scalar(t.data[0]!));
-    });
+    for (const [group, opt] of Object.entries(this.optimizers)) {
+      const mine = state.optimizer.filter((t) => t.name.startsWith(`${group}/`)).map((t) => ({ ...t, name: t.name.slice(group.length + 1) }));
+      const weights = mine
+        .filter((t) => /^\d+:/.test(t.name))
+        .map((t) => ({ name: t.name.slice(t.name.indexOf(":") + 1), tensor: tf.tensor(t.data, t.shape) }));
+      if (weights.length) await opt.setWeights(weights);
+      tf.dispose(weights.map((w) => w.tensor));
+      const corrections = adamBiasCorrection(opt);
+      tf.tidy(() => {
+        for (const t of mine) corrections[t.name]?.assign(tf.scalar(t.data[0]!));
+      });
+    }
     if (state.data) this.problem.restoreDataState?.(state.data);
     this.step = state.step;
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    for (const opt of Object.values(this.optimizers)) opt.dispose();
     this.problem.dispose();
   }
 
-  private decay(factor: number): void {
-    tf.tidy(() => {
-      for (const v of this.varList) v.assign(tf.mul(v, 1 - factor));
-    });
+  private trainedGroups(): string[] {
+    return this.groups.filter((g) => !this.frozen.has(g));
   }
 
-  private computeVarList(): tf.Variable[] {
-    return Object.entries(this.problem.params)
-      .filter(([name]) => !this.frozen.has(name))
-      .map(([, v]) => v);
+  private decay(variables: tf.Variable[], factor: number): void {
+    tf.tidy(() => {
+      for (const v of variables) v.assign(tf.mul(v, 1 - factor));
+    });
   }
+}
+
+function makeOptimizer(opts: TrainerOptions): tf.Optimizer {
+  if (opts.optimizer === "sgd") return tf.train.sgd(opts.lr);
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  return tf.train.adam(opts.lr, beta1, beta2, opts.epsilon);
 }
 
 /**
  * tfjs's Adam keeps β1^t and β2^t as running products; setWeights recomputes them as pow(β, t), which differs
  * in the last bit and makes a restored run drift from the original. Saving the products keeps it exact.
  */
-const ADAM_BIAS_CORRECTION = ["accBeta1", "accBeta2"];
-
 function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {
   if (!(optimizer instanceof tf.AdamOptimizer)) return {};
   const internals = optimizer as unknown as Record<string, tf.Variable>;
-  return Object.fromEntries(ADAM_BIAS_CORRECTION.map((name) => [name, internals[name]!]));
+  return { accBeta1: internals.accBeta1!, accBeta2: internals.accBeta2! };
 }
 
 /** tfjs keeps Adam's rate in a protected field that applyGradients reads each step; SGD has a setter. */
