@@ -99,12 +99,15 @@ export class Trainer {
       (await opt.getWeights()).forEach((w, i) => (optimizer[`${group}/${i}:${w.name}`] = w.tensor));
       for (const [name, v] of Object.entries(adamBiasCorrection(opt))) optimizer[`${group}/${name}`] = v;
     }
-    return {
+    const state = {
       step: this.step,
       params: readTensors(this.problem.params),
       optimizer: readTensors(optimizer),
       data: this.problem.dataState?.() ?? null,
     };
+    // getWeights hands out the live moment variables plus a fresh iteration-count scalar: free the latter.
+    tf.dispose(Object.values(optimizer).filter((t) => !(t instanceof tf.Variable)));
+    return state;
   }
 
   /** Restores a saved state into this (freshly built, same config) trainer; refuses mismatched shapes by name. */
