@@ -36,6 +36,7 @@ import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type For
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
 import { EmbeddingScatter } from "../components/EmbeddingScatter.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
+import { Bars } from "../components/Bars.tsx";
 import { Heatmap } from "../components/Heatmap.tsx";
 import { MatrixView } from "../components/MatrixView.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
@@ -273,6 +274,14 @@ export function Lab() {
                     .map((v) => (
                       <MatrixFor key={v.tensor} name={v.tensor} label={v.label} tensor={snapshot?.tensors[v.tensor]} />
                     ))}
+                </div>
+                <div className="flex flex-col gap-6">
+                  {runExperiment.views
+                    .filter((v) => v.kind === "bars")
+                    .map((v) => {
+                      const tensor = snapshot?.tensors[v.tensor];
+                      return tensor ? <Bars key={v.tensor} name={v.tensor} label={v.label} values={tensor.data} /> : null;
+                    })}
                 </div>
               </div>
               <div className="mt-4 border-t border-slate-800 pt-3">

@@ -53,10 +53,13 @@ export const MetricInfo = z.object({
 });
 export type MetricInfo = z.infer<typeof MetricInfo>;
 
-/** How the dashboard draws a snapshot tensor. `points2d`: rows are points, first two columns x,y. */
+/**
+ * How the dashboard draws a snapshot tensor. `points2d`: rows are points, first two columns x,y;
+ * `matrix`: numbers or a heatmap; `bars`: a vector as bars (e.g. singular values, spectral bias).
+ */
 export const TensorView = z.object({
   tensor: z.string(),
-  kind: z.enum(["points2d", "matrix"]),
+  kind: z.enum(["points2d", "matrix", "bars"]),
   label: z.string(),
   /** points2d: the rows are places on a cycle (walk order), so draw the path i → i+1. */
   cyclic: z.boolean().optional(),
