@@ -249,6 +249,26 @@ test("a run whose loss turns NaN pauses with its reason shown", { timeout: 60_00
   }
 });
 
+test("Bigram 3 shows its own optimum L0 on the loss chart and its matrices; V = 40 switches to a heatmap", { timeout: 60_000 }, async () => {
+  const { page, context } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("low-rank-bigram");
+    await page.getByTestId("field-V").fill("40");
+    await page.getByTestId("field-R").fill("5");
+    await page.getByTestId("field-N").fill("5");
+    await page.getByTestId("field-steps").fill("300");
+    await page.getByTestId("btn-start").click();
+    await until("run-state finished", async () => (await text(page, "run-state")) === "finished", 30_000);
+    assert.match(await text(page, "chart-loss"), /L0 = \d\.\d{4}/, "the run's own reference line");
+    assert.match(await text(page, "chart-gap"), /Gap/);
+    await until("E as a heatmap (40×5 cells)", async () => page.getByTestId("heatmap-E").isVisible());
+    await page.screenshot({ path: join(SHOTS, "dashboard-low-rank.png") });
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
 test("reconnects after the daemon restarts, which restores the run from its checkpoint; Resume continues it", { timeout: 90_000 }, async () => {
   const { page, context } = await openDashboard();
   try {

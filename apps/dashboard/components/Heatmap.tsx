@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState } from "react";
 import * as d3 from "d3";
 
+const MAX_SIDE = 320;
+
 /**
  * A matrix too large for numbers, as coloured cells on a canvas (SVG would need one node per cell):
  * diverging red/blue around 0, symmetric in the largest |value|; hovering shows the cell.
@@ -26,6 +28,8 @@ export function Heatmap({ name, label, data, rows, cols }: { name: string; label
   }, [data, rows, cols, scale]);
 
   const value = hover ? data[hover.r * cols + hover.c] : undefined;
+  // Square cells, the whole matrix within MAX_SIDE × MAX_SIDE pixels.
+  const cell = MAX_SIDE / Math.max(rows, cols);
   return (
     <figure className="flex flex-col gap-1">
       <figcaption className="text-xs text-slate-400">
@@ -36,8 +40,8 @@ export function Heatmap({ name, label, data, rows, cols }: { name: string; label
         data-testid={`heatmap-${name}`}
         width={cols}
         height={rows}
-        className="w-[320px] rounded border border-slate-800"
-        style={{ imageRendering: "pixelated", aspectRatio: `${cols} / ${rows}` }}
+        className="rounded border border-slate-800"
+        style={{ imageRendering: "pixelated", width: cols * cell, height: rows * cell }}
         onMouseMove={(e) => {
           const box = e.currentTarget.getBoundingClientRect();
           const c = Math.floor(((e.clientX - box.left) / box.width) * cols);

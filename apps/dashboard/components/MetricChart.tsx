@@ -13,6 +13,22 @@ const fmt = (v: number) => {
   return Number(v.toPrecision(4)).toString();
 };
 
+/** Tick labels with enough digits to tell neighbouring ticks apart when the range is narrow (3.2514 vs 3.2515). */
+function tickFormatter(points: ChartPoint[]): (v: number) => string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of points) {
+    if (p.value === null) continue;
+    lo = Math.min(lo, p.value);
+    hi = Math.max(hi, p.value);
+  }
+  const span = hi - lo;
+  const magnitude = Math.max(Math.abs(lo), Math.abs(hi));
+  if (!(span > 0) || !(magnitude > 0)) return fmt;
+  const digits = Math.min(10, Math.max(4, Math.ceil(Math.log10(magnitude / span)) + 2));
+  return (v) => (digits <= 4 ? fmt(v) : Number(v.toPrecision(digits)).toString());
+}
+
 const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
 
 /** One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. */
@@ -37,6 +53,7 @@ export const MetricChart = memo(function MetricChart({
   const positive = useMemo(() => positiveOnly(points), [points]);
   const plotted = log ? positive.points : points;
   const refShown = ref && (!log || ref.value > 0) ? ref : undefined;
+  const yTicks = useMemo(() => (log ? fmt : tickFormatter(plotted)), [log, plotted]);
   const lastStep = points.length ? points[points.length - 1]!.step : 0;
   const xTicks = useMemo(() => niceTicks(0, Math.max(1, lastStep), 5).filter((t) => Number.isInteger(t)), [lastStep]);
   return (
@@ -94,10 +111,10 @@ export const MetricChart = memo(function MetricChart({
                 scale={log ? "log" : "auto"}
                 domain={["auto", "auto"]}
                 allowDataOverflow={log}
-                tickFormatter={fmt}
+                tickFormatter={yTicks}
                 stroke="#475569"
                 tick={{ fontSize: 11, fill: "#94a3b8" }}
-                width={52}
+                width={60}
               />
               <Tooltip
                 isAnimationActive={false}
