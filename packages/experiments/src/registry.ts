@@ -1,11 +1,15 @@
 import { bigramCircle } from "./models/bigram-circle.ts";
 import { lowRankBigram } from "./models/low-rank-bigram.ts";
+import { node2vec } from "./models/node2vec.ts";
+import { tinyNN } from "./models/tiny-nn.ts";
 import type { Experiment } from "./types.ts";
 
 /** Every experiment the lab can run, by id. New experiments register here. */
 export const experiments: Readonly<Record<string, Experiment<any>>> = {
   [bigramCircle.info.id]: bigramCircle,
   [lowRankBigram.info.id]: lowRankBigram,
+  [node2vec.info.id]: node2vec,
+  [tinyNN.info.id]: tinyNN,
 };
 
 export const DEFAULT_EXPERIMENT = bigramCircle.info.id;

@@ -1,3 +1,12 @@
 /** Pure analysis math on Float32Array + shape; never imports tfjs (the dashboard may use it). */
 export { circleOrderScore } from "./circle.ts";
 export { linearFit, logLogSlope } from "./fit.ts";
+export { symmetricEigen, eigenvector, type SymmetricEigen } from "./eigen.ts";
+export {
+  adjacencyMatrix, rowNormalizedLaplacian, graphSpectrum, randomWalkEigen, laplacianCoordinates, projectionNorms, spectralBias,
+} from "./laplacian.ts";
+export { cosineMatrix, gram, geometricLevel, twoHopCosine, topKRecovery, topKRows, topOneCeiling } from "./geometry.ts";
+export { geometricMargin, skewedLogits } from "./geometric-margin.ts";
+export { principalCoordinates, fiedlerDirectionCoordinates } from "./embedding-views.ts";
+export { leadingColumns, singularValues, svd, transpose, type Svd } from "./svd.ts";
+export { principalAnglesDegrees, principalCosines, subspaceMatching } from "./subspaces.ts";

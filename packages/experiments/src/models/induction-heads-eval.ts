@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CopyingBatch } from "../datasets/copying.ts";
 import { errorFloor, errorMask, maskedError } from "../datasets/copying-error.ts";
-import { oneHotRows } from "../training/tensors.ts";
-import { crossEntropy, nextTokenTargets } from "./induction-heads-loss.ts";
 import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
+import { crossEntropy, nextTokenTargets, timeMajorOneHot, toSequenceMajor } from "./transformer/sequence-batch.ts";
 
 export interface InductionTestSets {
   /** Held out from the training distribution. */
@@ -26,7 +25,7 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
   const prepare = (batch: CopyingBatch): PreparedSet => ({
     batch,
     mask: errorMask(batch, sets.burn),
-    inputs: oneHotRows(batch.tokens, V),
+    inputs: timeMajorOneHot(batch.tokens, batch.n, batch.T, V),
     targets: nextTokenTargets(batch.tokens, batch.n, batch.T, V),
   });
   const id = prepare(sets.id);
@@ -37,7 +36,8 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
       const { logits } = model.forward(set.inputs, set.batch.n);
       return [crossEntropy(logits, set.targets, set.batch.n * (set.batch.T - 1)), tf.argMax(logits, 1)];
     });
-    const result = { error: maskedError(set.batch, set.mask, predictions.dataSync()), loss: loss.dataSync()[0]! };
+    const { n, T } = set.batch;
+    const result = { error: maskedError(set.batch, set.mask, toSequenceMajor(predictions.dataSync(), n, T)), loss: loss.dataSync()[0]! };
     tf.dispose([loss, predictions]);
     return result;
   };
@@ -50,7 +50,7 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
       id_error: { value: idFloor, label: `floor ${idFloor.toFixed(3)}` },
     },
     /** The first OOD test sequence: the input whose attention pattern the snapshots show. */
-    oodProbe: oneHotRows(ood.batch.tokens.subarray(0, ood.batch.T), V),
+    oodProbe: timeMajorOneHot(ood.batch.tokens.subarray(0, ood.batch.T), 1, ood.batch.T, V),
     evaluate(): Record<string, number> {
       const a = measure(id);
       const b = measure(ood);

@@ -16,12 +16,14 @@ export function inductionSnapshot(model: AttentionOnlyTransformer, probe: tf.Ten
   const first = layers[0]!;
   const last = layers[layers.length - 1]!;
   const tensors = tf.tidy(() => {
+    const [Wq, Wk] = tf.unstack(last.W);
+    const [, , Wv, Wo] = tf.unstack(first.W);
     const { attention } = model.forward(probe, 1);
     return {
       E,
-      W_qk: tf.div(tf.matMul(last.Wq, last.Wk, false, true), Math.sqrt(d)),
+      W_qk: tf.div(tf.matMul(Wq!, Wk!, false, true), Math.sqrt(d)),
       // Row-vector weights are torch's transposed: (W_o·W_v)_torch = (Wv·Wo)ᵀ here.
-      W_ov: tf.matMul(first.Wo, first.Wv, true, true),
+      W_ov: tf.matMul(Wo!, Wv!, true, true),
       attention: tf.reshape(attention[attention.length - 1]!, [T, T]),
     };
   });

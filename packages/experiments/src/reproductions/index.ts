@@ -1,11 +1,13 @@
 import type { Reproduction } from "./types.ts";
 import { bigramCircleReproduction } from "./bigram-circle.ts";
+import { geometricMemoryReproduction } from "./geometric-memory.ts";
 import { lowRankBigramReproduction } from "./low-rank-bigram.ts";
 
 export type { Reproduction, ReproductionOptions, ReproductionRow } from "./types.ts";
 
-/** Reproductions by experiment id (`npm run reproduce -- <id>`). */
+/** Reproductions by id (`npm run reproduce -- <id>`): an experiment's id, or a seed's group of experiments. */
 export const reproductions: Readonly<Record<string, Reproduction>> = {
   [bigramCircleReproduction.experiment]: bigramCircleReproduction,
   [lowRankBigramReproduction.experiment]: lowRankBigramReproduction,
+  [geometricMemoryReproduction.experiment]: geometricMemoryReproduction,
 };

@@ -163,13 +163,16 @@ function makeOptimizer(opts: TrainerOptions): tf.Optimizer {
  * in the last bit and makes a restored run drift from the original. Saving the products keeps it exact.
  */
 function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {
-  if (!(optimizer instanceof tf.AdamOptimizer)) return {};
-  const internals = optimizer as unknown as Record<string, tf.Variable>;
-  return { accBeta1: internals.accBeta1!, accBeta2: internals.accBeta2! };
+  const { accBeta1, accBeta2 } = optimizer as unknown as Partial<Record<string, tf.Variable>>;
+  return accBeta1 && accBeta2 ? { accBeta1, accBeta2 } : {}; // only Adam has them (instanceof can't tell)
 }
 
-/** tfjs keeps Adam's rate in a protected field that applyGradients reads each step; SGD has a setter. */
+/**
+ * SGD has a setter; Adam keeps its rate in a protected field that applyGradients reads each step.
+ * (Not `instanceof`: tfjs makes optimizer instanceof checks duck-typed, so an Adam "is" an SGDOptimizer.)
+ */
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
-  else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === "function") o.setLearningRate(lr);
+  else o.learningRate = lr;
 }

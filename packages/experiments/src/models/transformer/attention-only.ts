@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../random.ts";
 import { variableFrom } from "../../training/tensors.ts";
-import { batchMatMul, linear, matMul2d } from "./matmul.ts";
-import { causalBias, quarterTurn, ropeTables } from "./rope.ts";
+import { attentionMix, attentionScores, linear, matMul2d, rightMultiplier } from "./matmul.ts";
+import { causalBias, pairSwap, ropeTables } from "./rope.ts";
 
 /**
  * The OOD repo's TFModel with pos = "rotary", mlp = False, norm = True, output_norm = False, one head:
@@ -17,17 +17,14 @@ export interface AttentionOnlyDims {
   ropeTheta: number;
 }
 
+/** One layer's parameters, stacked so that Adam and weight decay run once per stack, not per matrix. */
 export interface AttentionLayerParams {
-  lnGain: tf.Variable;
-  lnBias: tf.Variable;
-  Wq: tf.Variable;
-  bq: tf.Variable;
-  Wk: tf.Variable;
-  bk: tf.Variable;
-  Wv: tf.Variable;
-  bv: tf.Variable;
-  Wo: tf.Variable;
-  bo: tf.Variable;
+  /** W_q, W_k, W_v, W_o (each d×d, acting on rows) stacked: [4, d, d]. */
+  W: tf.Variable;
+  /** Their biases b_q, b_k, b_v, b_o: [4, d]. */
+  b: tf.Variable;
+  /** The pre-attention LayerNorm's gain and bias: [2, d]. */
+  ln: tf.Variable;
 }
 
 export interface AttentionOnlyParams {
@@ -38,9 +35,9 @@ export interface AttentionOnlyParams {
 }
 
 export interface ForwardResult {
-  /** [B·T, V]. */
+  /** [T·B, V], time-major (row t·B + s). */
   logits: tf.Tensor2D;
-  /** Each layer's attention probabilities, [B, T, T] (row = query). */
+  /** Each layer's attention probabilities, [T, B, T] (query position, sequence, key position). */
   attention: tf.Tensor3D[];
 }
 
@@ -50,87 +47,108 @@ export interface Dropout {
   rng: Rng;
 }
 
+/** RoPE tables and causal mask tiled to a batch size, so that no op has to broadcast (slow on wasm). */
+interface Tiled {
+  cos: tf.Tensor2D;
+  sin: tf.Tensor2D;
+  /** cos/√d and sin/√d: the query side carries the attention scale. */
+  cosQ: tf.Tensor2D;
+  sinQ: tf.Tensor2D;
+  causal: tf.Tensor3D;
+}
+
 export class AttentionOnlyTransformer {
   readonly params: AttentionOnlyParams;
-  private readonly cos: tf.Tensor2D;
-  private readonly sin: tf.Tensor2D;
-  private readonly quarterTurn: tf.Tensor2D;
-  private readonly causal: tf.Tensor2D;
+  private readonly tiled = new Map<number, Tiled>();
+  private readonly swapMatrix: tf.Tensor2D;
+  private readonly swapPairs: (x: tf.Tensor2D) => tf.Tensor2D;
 
   constructor(readonly dims: AttentionOnlyDims, rng: Rng) {
-    const { V, d, T } = dims;
+    if (dims.V < 2) throw new RangeError("V must be at least 2");
     this.params = initParams(dims, rng);
-    const tables = ropeTables(T, d, dims.ropeTheta);
-    this.cos = tf.tensor2d(tables.cos, [T, d]);
-    this.sin = tf.tensor2d(tables.sin, [T, d]);
-    this.quarterTurn = tf.tensor2d(quarterTurn(d), [d, d]);
-    this.causal = tf.tensor2d(causalBias(T), [T, T]);
-    if (V < 2) throw new RangeError("V must be at least 2");
+    this.swapMatrix = tf.tensor2d(pairSwap(dims.d), [dims.d, dims.d]);
+    this.swapPairs = rightMultiplier(this.swapMatrix, this.swapMatrix);
   }
 
-  /** Parameter groups by name: E, then ln_gain1, ln_bias1, Wq1, bq1, … per layer, then U, bU. */
+  /** Parameter groups by name: E, then W_qkvo1, b_qkvo1, ln1, … per layer, then U, b_U. */
   groups(): Record<string, tf.Variable> {
     const { E, layers, U, bU } = this.params;
     const out: Record<string, tf.Variable> = { E };
-    layers.forEach((l, i) => {
-      const n = i + 1;
-      Object.assign(out, {
-        [`ln_gain${n}`]: l.lnGain,
-        [`ln_bias${n}`]: l.lnBias,
-        [`Wq${n}`]: l.Wq,
-        [`bq${n}`]: l.bq,
-        [`Wk${n}`]: l.Wk,
-        [`bk${n}`]: l.bk,
-        [`Wv${n}`]: l.Wv,
-        [`bv${n}`]: l.bv,
-        [`Wo${n}`]: l.Wo,
-        [`bo${n}`]: l.bo,
-      });
-    });
-    return Object.assign(out, { U, bU });
+    layers.forEach((l, i) => Object.assign(out, { [`W_qkvo${i + 1}`]: l.W, [`b_qkvo${i + 1}`]: l.b, [`ln${i + 1}`]: l.ln }));
+    return Object.assign(out, { U, b_U: bU });
   }
 
   /**
-   * `inputs`: one-hot rows [B·T, V] (a matmul, not a gather: gather's gradient needs UnsortedSegmentSum,
-   * which the wasm backend lacks). Call inside a tidy scope.
+   * `inputs`: time-major one-hot rows [T·B, V] (see sequence-batch.ts; a matmul, not a gather: gather's
+   * gradient needs UnsortedSegmentSum, which the wasm backend lacks). Call inside a tidy scope.
    */
   forward(inputs: tf.Tensor2D, B: number, dropout?: Dropout): ForwardResult {
     const { d, T } = this.dims;
+    const tables = this.tables(B);
     let x = matMul2d(inputs, this.params.E);
     const attention: tf.Tensor3D[] = [];
     for (const layer of this.params.layers) {
-      const h = layerNorm(x, layer.lnGain, layer.lnBias);
-      const q = this.rotate(linear(h, layer.Wq, layer.bq), B);
-      const k = this.rotate(linear(h, layer.Wk, layer.bk), B);
-      const v = tf.reshape(linear(h, layer.Wv, layer.bv), [B, T, d]) as tf.Tensor3D;
-      const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(d)), this.causal);
-      const probs = tf.softmax(scores) as tf.Tensor3D;
+      const [Wq, Wk, Wv, Wo] = tf.unstack(layer.W);
+      const [bq, bk, bv, bo] = tf.unstack(layer.b);
+      const [gain, bias] = tf.unstack(layer.ln);
+      const h = layerNorm(x, gain!, bias!);
+      const q = this.rotate(linear(h, Wq!, bq!), tables.cosQ, tables.sinQ);
+      const k = this.rotate(linear(h, Wk!, bk!), tables.cos, tables.sin);
+      const v = tf.reshape(linear(h, Wv!, bv!), [T, B, d]) as tf.Tensor3D;
+      const q3 = tf.reshape(q, [T, B, d]) as tf.Tensor3D;
+      const k3 = tf.reshape(k, [T, B, d]) as tf.Tensor3D;
+      const probs = tf.softmax(tf.add(attentionScores(q3, k3), tables.causal)) as tf.Tensor3D;
       attention.push(probs);
-      let out = linear(tf.reshape(batchMatMul(probs, v), [B * T, d]), layer.Wo, layer.bo);
-      if (dropout && dropout.rate > 0) out = tf.mul(out, dropoutMask(B * T, d, dropout));
+      let out = linear(tf.reshape(attentionMix(probs, v), [T * B, d]) as tf.Tensor2D, Wo!, bo!);
+      if (dropout && dropout.rate > 0) out = tf.mul(out, dropoutMask(T * B, d, dropout));
       x = tf.add(x, out);
     }
-    const logits = linear(x, this.params.U, this.params.bU);
-    return { logits, attention };
+    return { logits: linear(x, this.params.U, this.params.bU), attention };
   }
 
   dispose(): void {
     const { E, layers, U, bU } = this.params;
     tf.dispose([E, U, bU, ...layers.flatMap((l) => Object.values(l))]);
-    tf.dispose([this.cos, this.sin, this.quarterTurn, this.causal]);
+    for (const t of this.tiled.values()) tf.dispose(Object.values(t));
+    this.tiled.clear();
+    this.swapMatrix.dispose();
   }
 
-  /** [B·T, d] → RoPE-rotated [B, T, d]. */
-  private rotate(x: tf.Tensor2D, B: number): tf.Tensor3D {
-    const { d, T } = this.dims;
-    const plain = tf.reshape(x, [B, T, d]);
-    const turned = tf.reshape(tf.matMul(x, this.quarterTurn), [B, T, d]);
-    return tf.add(tf.mul(plain, this.cos), tf.mul(turned, this.sin));
+  /** x ⊙ cos + swap(x) ⊙ sin on [T·B, d] rows (a permutation matmul beats tf.reverse on wasm). */
+  private rotate(x: tf.Tensor2D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.mul(x, cos), tf.mul(this.swapPairs(x), sin));
+  }
+
+  /** Made on first use, often inside a tidy scope: kept, and freed by dispose(). */
+  private tables(B: number): Tiled {
+    let t = this.tiled.get(B);
+    if (!t) {
+      const { T, d, ropeTheta } = this.dims;
+      const { cos, sin } = ropeTables(T, d, ropeTheta);
+      const scale = 1 / Math.sqrt(d);
+      const rows = (table: Float32Array, factor: number) => {
+        const out = new Float32Array(T * B * d);
+        for (let i = 0; i < T; i++) for (let s = 0; s < B; s++) for (let c = 0; c < d; c++) out[(i * B + s) * d + c] = factor * table[i * d + c]!;
+        return tf.keep(tf.tensor2d(out, [T * B, d]));
+      };
+      const mask = causalBias(T);
+      const causal = new Float32Array(T * B * T);
+      for (let i = 0; i < T; i++) for (let s = 0; s < B; s++) causal.set(mask.subarray(i * T, (i + 1) * T), (i * B + s) * T);
+      t = {
+        cos: rows(cos, 1),
+        sin: rows(sin, 1),
+        cosQ: rows(cos, scale),
+        sinQ: rows(sin, scale),
+        causal: tf.keep(tf.tensor3d(causal, [T, B, T])),
+      };
+      this.tiled.set(B, t);
+    }
+    return t;
   }
 }
 
 /** LayerNorm over the last axis, eps 1e-5 as torch's. */
-function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const centred = tf.sub(x, tf.mean(x, -1, true));
   const variance = tf.mean(tf.square(centred), -1, true);
   return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias);
@@ -145,26 +163,17 @@ function dropoutMask(rows: number, d: number, { rate, rng }: Dropout): tf.Tensor
 /** torch defaults: Embedding N(0,1); Linear weight and bias U(±1/√fan_in); LayerNorm gain 1, bias 0. */
 function initParams({ V, d, layers }: AttentionOnlyDims, rng: Rng): AttentionOnlyParams {
   const uniform = (n: number, bound: number) => Float32Array.from({ length: n }, () => bound * (2 * rng.next() - 1));
-  const linear = (rows: number, cols: number) => ({
-    W: variableFrom(uniform(rows * cols, 1 / Math.sqrt(rows)), [rows, cols], true),
-    b: variableFrom(uniform(cols, 1 / Math.sqrt(rows)), [cols], true),
-  });
   const E = variableFrom(rng.normals(V * d), [V, d], true);
   const blocks = Array.from({ length: layers }, (): AttentionLayerParams => {
-    const [q, k, v, o] = [linear(d, d), linear(d, d), linear(d, d), linear(d, d)];
+    const ln = new Float32Array(2 * d);
+    ln.fill(1, 0, d);
     return {
-      lnGain: variableFrom(new Float32Array(d).fill(1), [d], true),
-      lnBias: variableFrom(new Float32Array(d), [d], true),
-      Wq: q.W,
-      bq: q.b,
-      Wk: k.W,
-      bk: k.b,
-      Wv: v.W,
-      bv: v.b,
-      Wo: o.W,
-      bo: o.b,
+      W: variableFrom(uniform(4 * d * d, 1 / Math.sqrt(d)), [4, d, d], true),
+      b: variableFrom(uniform(4 * d, 1 / Math.sqrt(d)), [4, d], true),
+      ln: variableFrom(ln, [2, d], true),
     };
   });
-  const out = linear(d, V);
-  return { E, layers: blocks, U: out.W, bU: out.b };
+  const U = variableFrom(uniform(d * V, 1 / Math.sqrt(d)), [d, V], true);
+  const bU = variableFrom(uniform(V, 1 / Math.sqrt(d)), [V], true);
+  return { E, layers: blocks, U, bU };
 }

@@ -1,19 +1,22 @@
 import * as tf from "@tensorflow/tfjs";
 
 /*
- * Matrix products with hand-written gradients that stay on the wasm backend's fast paths (measured on tfjs
- * 4.22, 2 cores): XNNPACK serves a 2-D product only when neither operand is transposed by flag (with
- * transposeA/transposeB a [1024,32]·[32,32] product takes 1.3–2.6 ms instead of 0.1–0.4), and batched
- * products fall to a naive loop (2.2 ms for 32 × [32,32]·[32,32]) while the same product as a depthwise
- * convolution takes 0.6. tf.matMul's own gradients use the transpose flags, so the backward pass would pay.
+ * Products with hand-written gradients that stay on the wasm backend's fast paths (tfjs 4.22, measured on
+ * 2 cores): XNNPACK serves a 2-D product only when no operand is transposed by flag (with transposeA or
+ * transposeB a [1024,32]·[32,32] product costs 1.3–2.6 ms instead of 0.1–0.4), and batched products fall to a
+ * naive loop (1.3 ms of CPU for 32 × [32,32]·[32,32]) while the same product as a depthwise convolution costs
+ * 0.2. tf.matMul's own gradients use the transpose flags, and the convolution's gradient kernels are missing
+ * on wasm, so every gradient here is written out with explicit transposes and forward-only kernels.
  */
 
+type Args = Array<tf.Tensor | tf.GradSaveFunc>;
+
 /** x·W + b for x [n, k], W [k, m], b [m], differentiable in all three. */
-export const linear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, W, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+export const linear = tf.customGrad((...args: Args) => {
+  const [x, W, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
   save([x, W]);
   return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, W as tf.Tensor2D), b),
+    value: tf.add(tf.matMul(x, W), b),
     gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
       tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
@@ -23,11 +26,11 @@ export const linear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
 }) as (x: tf.Tensor2D, W: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 /** x·W for x [n, k], W [k, m] (a one-hot embedding lookup, say), differentiable in both. */
-export const matMul2d = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, W, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+export const matMul2d = tf.customGrad((...args: Args) => {
+  const [x, W, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([x, W]);
   return {
-    value: tf.matMul(x as tf.Tensor2D, W as tf.Tensor2D),
+    value: tf.matMul(x, W),
     gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
       tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
@@ -35,31 +38,51 @@ export const matMul2d = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
   };
 }) as (x: tf.Tensor2D, W: tf.Tensor) => tf.Tensor2D;
 
-/** a[i]·b[i] for a [B, M, K], b [B, K, N] → [B, M, N], differentiable in both. */
-export const batchMatMul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: depthwiseBatchMatMul(a as tf.Tensor3D, b as tf.Tensor3D),
-    gradFunc: (dy: tf.Tensor, [as, bs]: tf.Tensor[]) => [
-      depthwiseBatchMatMul(dy as tf.Tensor3D, swapLast(bs!)),
-      depthwiseBatchMatMul(swapLast(as!), dy as tf.Tensor3D),
-    ],
-  };
-}) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
-
-const swapLast = (t: tf.Tensor): tf.Tensor3D => tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;
+/** x ↦ x·M for a constant M (no gradient for M); `Mt` is Mᵀ, made once by the caller. */
+export function rightMultiplier(M: tf.Tensor2D, Mt: tf.Tensor2D): (x: tf.Tensor2D) => tf.Tensor2D {
+  return tf.customGrad((...args: Args) => ({
+    value: tf.matMul(args[0] as tf.Tensor2D, M),
+    gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, Mt)],
+  })) as (x: tf.Tensor2D) => tf.Tensor2D;
+}
 
 /**
- * The batch as depthwise-convolution channels: the input image is a[·] laid out [M, K] per channel, the filter
- * is b[·] as [1, K] windows with N outputs per channel, so out[m, 0, i·N + n] = Σ_k a[i, m, k]·b[i, k, n].
- * Forward only (its gradient kernels are missing on wasm); `batchMatMul` supplies the gradient.
+ * Attention scores in time-major layout: Q, K [T, B, d] → S [Tq, B, Tk] with S[i,b,j] = Σ_c Q[i,b,c]·K[j,b,c].
+ * Time-major keeps every operand but one per product in the layout the convolution wants.
  */
-function depthwiseBatchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  const [B, M, K] = a.shape;
-  const N = b.shape[2];
-  const image = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, M, K, B]) as tf.Tensor4D;
-  const filter = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, K, B, N]) as tf.Tensor4D;
-  const out = tf.depthwiseConv2d(image, filter, 1, "valid");
-  return tf.transpose(tf.reshape(out, [M, B, N]), [1, 0, 2]) as tf.Tensor3D;
+export const attentionScores = tf.customGrad((...args: Args) => {
+  const [Q, K, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+  save([Q, K]);
+  return {
+    value: perBatchProduct(tf.transpose(Q, [0, 2, 1]), tf.transpose(K, [2, 1, 0])),
+    gradFunc: (dS: tf.Tensor, [Qs, Ks]: tf.Tensor[]) => [
+      perBatchProduct(tf.transpose(dS, [0, 2, 1]), Ks as tf.Tensor3D),
+      perBatchProduct(tf.transpose(dS, [2, 0, 1]), Qs as tf.Tensor3D),
+    ],
+  };
+}) as (Q: tf.Tensor3D, K: tf.Tensor3D) => tf.Tensor3D;
+
+/** Attention output in time-major layout: P [Tq, B, Tk], V [Tk, B, d] → O [Tq, B, d], O[i,b,c] = Σ_j P[i,b,j]·V[j,b,c]. */
+export const attentionMix = tf.customGrad((...args: Args) => {
+  const [P, V, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+  save([P, V]);
+  return {
+    value: perBatchProduct(tf.transpose(P, [0, 2, 1]), V),
+    gradFunc: (dO: tf.Tensor, [Ps, Vs]: tf.Tensor[]) => [
+      perBatchProduct(tf.transpose(dO, [0, 2, 1]), tf.transpose(Vs!, [2, 1, 0])),
+      perBatchProduct(tf.transpose(Ps!, [2, 0, 1]), dO as tf.Tensor3D),
+    ],
+  };
+}) as (P: tf.Tensor3D, V: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * out[m, b, n] = Σ_k a[m, k, b]·f[k, b, n] for a [M, K, B], f [K, B, N]: a depthwise convolution whose channels
+ * are the batch, the image a[·,·,b] is M×K and the filter is b's K×N matrix as N outputs of a 1×K window.
+ */
+function perBatchProduct(a: tf.Tensor, f: tf.Tensor): tf.Tensor3D {
+  const [M, K, B] = a.shape as [number, number, number];
+  const N = f.shape[2]!;
+  const image = tf.reshape(a, [1, M, K, B]) as tf.Tensor4D;
+  const filter = tf.reshape(f, [1, K, B, N]) as tf.Tensor4D;
+  return tf.reshape(tf.depthwiseConv2d(image, filter, 1, "valid"), [M, B, N]);
 }

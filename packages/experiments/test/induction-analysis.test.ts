@@ -1,0 +1,121 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { principalAnglesDegrees, principalCosines, subspaceMatching, svd, transpose } from "../src/analysis/index.ts";
+import { Rng } from "../src/random.ts";
+
+const random = (rows: number, cols: number, seed: number) => new Rng(seed).normals(rows * cols);
+
+/** Row-major product of a (n×k) and b (k×m). */
+function multiply(a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number, m: number): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let r = 0; r < k; r++) out[i * m + j]! += a[i * k + r]! * b[r * m + j]!;
+  return out;
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+};
+
+/** A random n×n rotation (QR of a Gaussian matrix via the SVD's U). */
+const rotation = (n: number, seed: number) => svd(random(n, n, seed), n, n).U;
+
+describe("svd (one-sided Jacobi)", () => {
+  test("a diagonal matrix's singular values are its absolute diagonal, largest first", () => {
+    const d = [3, -7, 0.5, 0, 2];
+    const A = new Float64Array(25);
+    d.forEach((x, i) => (A[i * 5 + i] = x));
+    assert.deepEqual([...svd(A, 5, 5).S].map((s) => +s.toFixed(12)), [7, 3, 2, 0.5, 0]);
+  });
+
+  for (const [rows, cols] of [[6, 6], [9, 4], [4, 9], [32, 32]] as const) {
+    test(`U·diag(S)·Vᵀ rebuilds a random ${rows}×${cols} matrix, with orthonormal U and V`, () => {
+      const A = random(rows, cols, rows * 100 + cols);
+      const { U, S, V, k } = svd(A, rows, cols);
+      const US = U.map((u, i) => u * S[i % k]!);
+      assert.ok(maxAbsDiff(multiply(US, transpose(V, cols, k), rows, k, cols), A) < 1e-9);
+      const identity = (n: number) => Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+      assert.ok(maxAbsDiff(multiply(transpose(U, rows, k), U, k, rows, k), identity(k)) < 1e-9, "UᵀU = I");
+      assert.ok(maxAbsDiff(multiply(transpose(V, cols, k), V, k, cols, k), identity(k)) < 1e-9, "VᵀV = I");
+      for (let i = 1; i < k; i++) assert.ok(S[i - 1]! >= S[i]!, "descending");
+    });
+  }
+
+  test("a rank-2 matrix has exactly two non-zero singular values, and U is still completed to orthonormal", () => {
+    const A = multiply(random(7, 2, 1), random(2, 5, 2), 7, 2, 5);
+    const { S, U } = svd(A, 7, 5);
+    assert.ok(S[1]! > 1e-3);
+    for (const s of S.subarray(2)) assert.ok(s < 1e-10);
+    const gram = multiply(transpose(U, 7, 5), U, 5, 7, 5);
+    assert.ok(maxAbsDiff(gram, Float64Array.from({ length: 25 }, (_, i) => (i % 6 === 0 ? 1 : 0))) < 1e-9);
+  });
+
+  test("singular values do not change under rotations on either side", () => {
+    const A = random(8, 8, 5);
+    const rotated = multiply(multiply(rotation(8, 6), A, 8, 8, 8), rotation(8, 7), 8, 8, 8);
+    assert.ok(maxAbsDiff(svd(A, 8, 8).S, svd(rotated, 8, 8).S) < 1e-9);
+  });
+});
+
+describe("principal angles", () => {
+  const n = 10;
+  const basis = (indices: number[]) => {
+    const M = new Float64Array(n * indices.length);
+    indices.forEach((axis, j) => (M[axis * indices.length + j] = 1));
+    return M;
+  };
+
+  test("a subspace makes angle 0 with itself, also from a rotated and rescaled basis", () => {
+    const A = random(n, 3, 11);
+    const mix = Float64Array.from([2, 0.3, -1, 0, 1, 0.5, 0.1, 0, -3]); // invertible 3×3
+    const B = multiply(A, mix, n, 3, 3);
+    for (const angle of principalAnglesDegrees(A, B, n, 3, 3)) assert.ok(angle < 1e-5, `angle ${angle}`);
+  });
+
+  test("orthogonal subspaces are at 90° in every direction", () => {
+    const angles = principalAnglesDegrees(basis([0, 1, 2]), basis([3, 4, 5, 6]), n, 3, 4);
+    assert.equal(angles.length, 3);
+    for (const angle of angles) assert.ok(Math.abs(angle - 90) < 1e-9);
+  });
+
+  test("a known angle: span(e0, e1) against span(e0, cos θ e1 + sin θ e2)", () => {
+    const theta = (35 * Math.PI) / 180;
+    const B = new Float64Array(n * 2);
+    B[0] = 1;
+    B[1 * 2 + 1] = Math.cos(theta);
+    B[2 * 2 + 1] = Math.sin(theta);
+    const angles = principalAnglesDegrees(basis([0, 1]), B, n, 2, 2);
+    assert.ok(Math.abs(angles[0]!) < 1e-6 && Math.abs(angles[1]! - 35) < 1e-6, `${angles}`);
+  });
+
+  test("the angles do not change when both subspaces are rotated together", () => {
+    const A = random(n, 3, 21);
+    const B = random(n, 2, 22);
+    const R = rotation(n, 23);
+    const before = principalCosines(A, B, n, 3, 2);
+    const after = principalCosines(multiply(R, A, n, n, 3), multiply(R, B, n, n, 2), n, 3, 2);
+    assert.ok(maxAbsDiff(before, after) < 1e-9);
+  });
+});
+
+describe("subspace matching σ_max(V_qk[:j]ᵀ·U_ov[:, :j])", () => {
+  const d = 8;
+
+  test("W_ov = W_qkᵀ writes exactly what W_qk reads: matching 1 at every j", () => {
+    const Wqk = random(d, d, 31);
+    for (const m of subspaceMatching(Wqk, transpose(Wqk, d, d), d)) assert.ok(Math.abs(m - 1) < 1e-9, `${m}`);
+  });
+
+  test("W_qk reads e0..e3 while W_ov writes e4..e7: matching 0 until the subspaces must meet", () => {
+    const Wqk = new Float64Array(d * d);
+    const Wov = new Float64Array(d * d);
+    for (let i = 0; i < 4; i++) {
+      Wqk[i * d + i] = 4 - i; // right singular vectors e0..e3, in that order
+      Wov[(i + 4) * d + i] = 4 - i; // left singular vectors e4..e7
+    }
+    const m = subspaceMatching(Wqk, Wov, d);
+    for (let j = 0; j < 4; j++) assert.ok(m[j]! < 1e-9, `j=${j + 1}: ${m[j]}`);
+    assert.ok(Math.abs(m[d - 1]! - 1) < 1e-9, "the full space matches itself");
+  });
+});

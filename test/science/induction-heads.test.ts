@@ -1,0 +1,107 @@
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createTrainer, Rng } from "@orrery/experiments";
+import { selectBackend } from "@orrery/trainer";
+// The model's internals are not part of the package's API; the tests reach into the source for them.
+import { inductionHeads } from "../../packages/experiments/src/models/induction-heads.ts";
+import { AttentionOnlyTransformer } from "../../packages/experiments/src/models/transformer/attention-only.ts";
+import { attentionMix, attentionScores, linear } from "../../packages/experiments/src/models/transformer/matmul.ts";
+import { crossEntropy, timeMajorOneHot } from "../../packages/experiments/src/models/transformer/sequence-batch.ts";
+import { finalOodError, firstStepBelow, oodCurve } from "../../packages/experiments/src/reproductions/induction-heads.ts";
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
+/**
+ * Zhong's copying task (EXPERIMENTS.md §4) through the daemon's path: backend selection, the experiment's
+ * problem, the Trainer. The model's matrix products carry hand-written gradients (wasm lacks or slows the
+ * stock ones), so they are checked against tf.matMul first.
+ */
+describe("Induction heads: copying task (Zhong)", () => {
+  before(async () => {
+    await selectBackend("auto");
+  });
+
+  test("hand-written gradients match tf.matMul's and tf.logSoftmax's on this backend", () => {
+    tf.tidy(() => {
+      const rng = new Rng(1);
+      const r = (...shape: number[]) => tf.tensor(rng.normals(shape.reduce((a, b) => a * b)), shape);
+      // Time-major [T, B, d] operands against the batch-major tf.matMul reference.
+      const batchMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2]) as tf.Tensor3D;
+      const [Q, K, P, V] = [r(5, 3, 4), r(7, 3, 4), r(5, 3, 7), r(7, 3, 4)] as tf.Tensor3D[];
+      const [wS, wO] = [r(5, 3, 7), r(5, 3, 4)];
+      const ours = tf.grads((q, k, p, v) =>
+        tf.add(tf.sum(tf.mul(attentionScores(q as tf.Tensor3D, k as tf.Tensor3D), wS)), tf.sum(tf.mul(attentionMix(p as tf.Tensor3D, v as tf.Tensor3D), wO))),
+      )([Q!, K!, P!, V!]);
+      const reference = tf.grads((q, k, p, v) =>
+        tf.add(
+          tf.sum(tf.mul(batchMajor(tf.matMul(batchMajor(q), batchMajor(k), false, true)), wS)),
+          tf.sum(tf.mul(batchMajor(tf.matMul(batchMajor(p), batchMajor(v))), wO)),
+        ),
+      )([Q!, K!, P!, V!]);
+      ours.forEach((g, i) => assert.ok(maxDiff(g, reference[i]!) < 1e-5, `attention operand ${i}`));
+
+      const [x, W, b, wy] = [r(6, 4), r(4, 3), r(3), r(6, 3)];
+      const lin = tf.grads((x, W, b) => tf.sum(tf.mul(linear(x as tf.Tensor2D, W, b), wy)))([x!, W!, b!]);
+      const linRef = tf.grads((x, W, b) => tf.sum(tf.mul(tf.add(tf.matMul(x as tf.Tensor2D, W as tf.Tensor2D), b), wy)))([x!, W!, b!]);
+      lin.forEach((g, i) => assert.ok(maxDiff(g, linRef[i]!) < 1e-5, `linear operand ${i}`));
+
+      const targets = tf.concat([tf.oneHot([2, 0, 1, 2, 1], 3).toFloat(), tf.zeros([1, 3])]) as tf.Tensor2D;
+      const ce = tf.grad((l) => crossEntropy(l as tf.Tensor2D, targets, 5))(wy!);
+      const ceRef = tf.grad((l) => tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(l)))), 5))(wy!);
+      assert.ok(maxDiff(ce, ceRef) < 1e-6, "cross-entropy (a target-less row gets no gradient)");
+    });
+  });
+
+  test("causal: the logits at position t ignore every later token", () => {
+    const T = 16;
+    const model = new AttentionOnlyTransformer({ V: 8, d: 8, layers: 2, T, ropeTheta: 1e4 }, new Rng(2));
+    const a = Int32Array.from({ length: T }, (_, i) => (i * 3) % 8);
+    const b = a.slice();
+    b[10] = (b[10]! + 1) % 8;
+    const [la, lb] = [a, b].map((tokens) => tf.tidy(() => model.forward(timeMajorOneHot(tokens, 1, T, 8), 1).logits));
+    assert.ok(maxDiff(la!.slice([0, 0], [10, 8]), lb!.slice([0, 0], [10, 8])) === 0, "positions before 10 unchanged");
+    assert.ok(maxDiff(la!.slice([10, 0], [1, 8]), lb!.slice([10, 0], [1, 8])) > 0, "position 10 sees its own token");
+    tf.dispose([la!, lb!]);
+    model.dispose();
+  });
+
+  test("a step moves every parameter group, runs are reproducible, and no tensors leak", () => {
+    const config = inductionHeads.resolveConfig({ eval_every: 5, eval_size: 16, batch_size: 8 });
+    const losses = [0, 1].map(() => {
+      const trainer = createTrainer(inductionHeads, config);
+      const before = Object.fromEntries(Object.entries(trainer.problem.params).map(([k, v]) => [k, v.dataSync().slice()]));
+      const first = trainer.trainStep();
+      for (const [group, v] of Object.entries(trainer.problem.params)) {
+        assert.ok(v.dataSync().some((x, i) => x !== before[group]![i]), `group ${group} moved`);
+      }
+      assert.ok(["id_error", "ood_error", "id_loss", "ood_loss"].every((k) => Number.isFinite(first.metrics[k])), "evaluated at step 1");
+      trainer.trainStep();
+      trainer.problem.snapshot(); // the first snapshot builds its batch-of-one RoPE tables, kept for later ones
+      const tensors = tf.memory().numTensors;
+      for (let i = 0; i < 10; i++) trainer.trainStep();
+      trainer.problem.snapshot();
+      assert.equal(tf.memory().numTensors, tensors, "steady tensor count across steps, evaluations and snapshots");
+      const loss = trainer.trainStep().loss;
+      trainer.dispose();
+      return loss;
+    });
+    assert.equal(losses[0], losses[1], "same seed, same loss");
+  });
+
+  test("snapshots carry the views Zhong plots, and the OOD chart's floor", () => {
+    const trainer = createTrainer(inductionHeads, inductionHeads.resolveConfig({ eval_size: 16 }));
+    const byName = new Map(trainer.problem.snapshot().map((t) => [t.name, t]));
+    assert.deepEqual(byName.get("attention")?.shape, [32, 32]);
+    for (const name of ["E", "W_qk", "W_ov"]) assert.deepEqual(byName.get(name)?.shape, [32, 32], name);
+    assert.deepEqual(byName.get("embedding_singular_values")?.shape, [1, 32]);
+    assert.deepEqual(byName.get("qk_ov_matching")?.shape, [1, 32]);
+    const attention = byName.get("attention")!.data;
+    for (let q = 0; q < 32; q++) {
+      const row = attention.subarray(q * 32, q * 32 + 32);
+      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4 && row.subarray(q + 1).every((p) => p === 0), `row ${q}`);
+    }
+    assert.ok(Math.abs(trainer.problem.references!.ood_error!.value - 0.1) < 1e-12, "floor 1/(12 − 2)");
+    trainer.dispose();
+  });
+});
