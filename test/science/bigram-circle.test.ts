@@ -1,21 +1,15 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { bigramCircle, createTrainer } from "@orrery/experiments";
+import { bigramCircle, createTrainer, trainToEnd } from "@orrery/experiments";
 import { selectBackend } from "@orrery/trainer";
 
 /**
  * Seed 000 (Bigram 4), EXPERIMENTS.md §1(e), at the seed's size (p = 29, n_embd = 2, Adam 1e-2, exact loss)
  * but fewer steps. Runs the daemon's own path: backend selection, the experiment's problem, the Trainer.
  */
-function finalPerplexity(config: Record<string, number | string>, steps: number): number {
-  const resolved = bigramCircle.resolveConfig({ ...config, steps });
-  const trainer = createTrainer(bigramCircle, resolved);
-  let ppl = NaN;
-  for (let i = 0; i < steps; i++) ppl = trainer.trainStep().metrics.ppl!;
-  trainer.dispose();
-  return ppl;
-}
+const finalPerplexity = (config: Record<string, number | string>, steps: number) =>
+  trainToEnd(bigramCircle, bigramCircle.resolveConfig({ ...config, steps })).last.metrics.ppl!;
 
 const SEEDS = [0, 1, 2];
 

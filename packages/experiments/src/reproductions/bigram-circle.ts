@@ -1,6 +1,6 @@
 import { circleOrderScore } from "../analysis/circle.ts";
 import { bigramCircle } from "../models/bigram-circle.ts";
-import { createTrainer } from "../training/create-trainer.ts";
+import { trainToEnd } from "../training/create-trainer.ts";
 import type { Reproduction, ReproductionOptions } from "./types.ts";
 
 /** What one seed of one setting produced. */
@@ -73,20 +73,19 @@ export const bigramCircleChecks: Check[] = [
 /** Trains one seed of a setting with the daemon's Trainer and measures what the checks need. */
 export function runSeed(config: Record<string, string | number>, seed: number, steps: number, recordAt: number[] = [1000]): SeedResult {
   const resolved = bigramCircle.resolveConfig({ ...config, seed, steps });
-  const trainer = createTrainer(bigramCircle, resolved);
   const pplAt: Record<number, number> = {};
-  let finalPpl = NaN;
   let [plateauSteps, stretch] = [0, 0];
-  for (let i = 0; i < steps; i++) {
-    const { step, metrics } = trainer.trainStep();
-    finalPpl = metrics.ppl!;
-    if (recordAt.includes(step)) pplAt[step] = finalPpl;
-    stretch = Math.abs(finalPpl - 4.14) <= 0.02 ? stretch + 1 : 0;
-    plateauSteps = Math.max(plateauSteps, stretch);
-  }
-  const E = trainer.problem.snapshot().find((t) => t.name === "E")!;
-  const circleOrder = circleOrderScore(E.data, resolved.p, resolved.n_embd);
-  trainer.dispose();
+  const { last, inspected: circleOrder } = trainToEnd(
+    bigramCircle,
+    resolved,
+    ({ step, metrics }) => {
+      if (recordAt.includes(step)) pplAt[step] = metrics.ppl!;
+      stretch = Math.abs(metrics.ppl! - 4.14) <= 0.02 ? stretch + 1 : 0;
+      plateauSteps = Math.max(plateauSteps, stretch);
+    },
+    (trainer) => circleOrderScore(trainer.problem.params.E!.dataSync() as Float32Array, resolved.p, resolved.n_embd),
+  );
+  const finalPpl = last.metrics.ppl!;
   return { seed, finalPpl, pplAt, plateauSteps, circleOrder };
 }
 

@@ -1,6 +1,6 @@
 import { node2vec } from "../models/node2vec.ts";
 import { tinyNN } from "../models/tiny-nn.ts";
-import { createTrainer } from "../training/create-trainer.ts";
+import { trainToEnd } from "../training/create-trainer.ts";
 import type { Experiment } from "../types.ts";
 import type { Reproduction, ReproductionOptions } from "./types.ts";
 
@@ -181,16 +181,12 @@ export function runGraphSeed(check: GeometricMemoryCheck, seed: number, cache?: 
 
 function trainSeed(check: GeometricMemoryCheck, seed: number): GraphRunResult {
   const experiment = EXPERIMENTS[check.experiment];
-  const config = experiment.resolveConfig({ ...check.config, seed });
-  const trainer = createTrainer(experiment, config);
   const evals = new Map<number, Record<string, number>>();
   let final: Record<string, number> = {};
-  for (let i = 0; i < config.steps; i++) {
-    const { step, metrics } = trainer.trainStep();
+  trainToEnd(experiment, experiment.resolveConfig({ ...check.config, seed }), ({ step, metrics }) => {
     if ("top5" in metrics) evals.set(step, metrics);
     final = { ...final, ...metrics };
-  }
-  trainer.dispose();
+  });
   return { seed, evals, final };
 }
 

@@ -1,16 +1,11 @@
 import { logLogSlope } from "../analysis/fit.ts";
 import { lowRankBigram } from "../models/low-rank-bigram.ts";
-import { createTrainer } from "../training/create-trainer.ts";
+import { trainToEnd } from "../training/create-trainer.ts";
 import type { Reproduction, ReproductionOptions } from "./types.ts";
 
 /** Final gap Δ = L − L0 of one run (exact loss, Adam 1e-2, the re-run's settings in EXPERIMENTS.md §2). */
 export function finalGap(config: { V: number; R: number; N: number; chain_seed?: number }, steps: number): number {
-  const resolved = lowRankBigram.resolveConfig({ ...config, steps });
-  const trainer = createTrainer(lowRankBigram, resolved);
-  let gap = NaN;
-  for (let i = 0; i < steps; i++) gap = trainer.trainStep().metrics.gap!;
-  trainer.dispose();
-  return gap;
+  return trainToEnd(lowRankBigram, lowRankBigram.resolveConfig({ ...config, steps })).last.metrics.gap!;
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
