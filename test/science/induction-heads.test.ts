@@ -1,16 +1,31 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { createTrainer, Rng } from "@orrery/experiments";
+import { createTrainer, inductionHeads, oodCurve, Rng, type OodCurve } from "@orrery/experiments";
 import { selectBackend } from "@orrery/trainer";
 // The model's internals are not part of the package's API; the tests reach into the source for them.
-import { inductionHeads } from "../../packages/experiments/src/models/induction-heads.ts";
 import { AttentionOnlyTransformer } from "../../packages/experiments/src/models/transformer/attention-only.ts";
+import { layerNorm } from "../../packages/experiments/src/models/transformer/layer-norm.ts";
 import { attentionMix, attentionScores, linear } from "../../packages/experiments/src/models/transformer/matmul.ts";
 import { crossEntropy, timeMajorOneHot } from "../../packages/experiments/src/models/transformer/sequence-batch.ts";
-import { finalOodError, firstStepBelow, oodCurve } from "../../packages/experiments/src/reproductions/induction-heads.ts";
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
+/**
+ * The CPU variant (V = d = 32, AdamW at lr 3e-3, batch 32, burn-in 2) with shorter sequences: T = 24, ID
+ * L ∈ [4, 8], OOD L = 10 (floor 1/8). The transition then comes at ~600–900 steps instead of ~1200–1700, so
+ * both models fit in about 30 s. Seeds 0, 1, 2 gave 2-layer OOD errors 0.45, 0.26, 0.47 at step 900 and
+ * 0.33, 0.22, 0.31 at step 1000; the 1-layer model stayed at 0.93–0.97 throughout.
+ */
+const TEST_SIZE = { T: 24, min_len: 4, max_len: 8, ood_len: 10, eval_every: 100, eval_size: 256, seed: 0 };
+const STEPS = 1100;
+
+const at = (curve: OodCurve, step: number) => curve.points.find((p) => p.step === step)!;
+const show = (curve: OodCurve) =>
+  curve.points
+    .filter((p, i, all) => p.step % 200 === 0 || i === all.length - 1)
+    .map((p) => `${p.step}: ${p.oodError.toFixed(2)} (ind ${p.inductionScore.toFixed(2)}, prev ${p.previousTokenScore.toFixed(2)})`)
+    .join(", ");
 
 /**
  * Zhong's copying task (EXPERIMENTS.md §4) through the daemon's path: backend selection, the experiment's
@@ -22,7 +37,7 @@ describe("Induction heads: copying task (Zhong)", () => {
     await selectBackend("auto");
   });
 
-  test("hand-written gradients match tf.matMul's and tf.logSoftmax's on this backend", () => {
+  test("hand-written gradients match tfjs's own (matMul, logSoftmax, LayerNorm by hand) on this backend", () => {
     tf.tidy(() => {
       const rng = new Rng(1);
       const r = (...shape: number[]) => tf.tensor(rng.normals(shape.reduce((a, b) => a * b)), shape);
@@ -45,6 +60,15 @@ describe("Induction heads: copying task (Zhong)", () => {
       const lin = tf.grads((x, W, b) => tf.sum(tf.mul(linear(x as tf.Tensor2D, W, b), wy)))([x!, W!, b!]);
       const linRef = tf.grads((x, W, b) => tf.sum(tf.mul(tf.add(tf.matMul(x as tf.Tensor2D, W as tf.Tensor2D), b), wy)))([x!, W!, b!]);
       lin.forEach((g, i) => assert.ok(maxDiff(g, linRef[i]!) < 1e-5, `linear operand ${i}`));
+
+      const [g, beta] = [r(3), r(3)];
+      const lnRef = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const centred = tf.sub(x, tf.mean(x, -1, true));
+        return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5))), g), b);
+      };
+      const ln = tf.grads((x, g, b) => tf.sum(tf.mul(layerNorm(x as tf.Tensor2D, g, b), wy)))([wy!, g!, beta!]);
+      const lnGrads = tf.grads((x, g, b) => tf.sum(tf.mul(lnRef(x, g, b), wy)))([wy!, g!, beta!]);
+      ln.forEach((grad, i) => assert.ok(maxDiff(grad, lnGrads[i]!) < 1e-5, `layerNorm operand ${i}`));
 
       const targets = tf.concat([tf.oneHot([2, 0, 1, 2, 1], 3).toFloat(), tf.zeros([1, 3])]) as tf.Tensor2D;
       const ce = tf.grad((l) => crossEntropy(l as tf.Tensor2D, targets, 5))(wy!);
@@ -89,6 +113,22 @@ describe("Induction heads: copying task (Zhong)", () => {
     assert.equal(losses[0], losses[1], "same seed, same loss");
   });
 
+  test("a checkpointed run resumes bit-identically (parameters, Adam state, data and dropout streams)", async () => {
+    const config = inductionHeads.resolveConfig({ batch_size: 8, eval_size: 16, dropout: 0.1, seed: 5 });
+    const original = createTrainer(inductionHeads, config);
+    const losses: number[] = [];
+    let saved = null;
+    for (let i = 0; i < 8; i++) {
+      losses.push(original.trainStep().loss);
+      if (i === 3) saved = await original.saveState();
+    }
+    original.dispose();
+    const resumed = createTrainer(inductionHeads, config);
+    await resumed.loadState(saved!);
+    assert.deepEqual(Array.from({ length: 4 }, () => resumed.trainStep().loss), losses.slice(4));
+    resumed.dispose();
+  });
+
   test("snapshots carry the views Zhong plots, and the OOD chart's floor", () => {
     const trainer = createTrainer(inductionHeads, inductionHeads.resolveConfig({ eval_size: 16 }));
     const byName = new Map(trainer.problem.snapshot().map((t) => [t.name, t]));
@@ -103,5 +143,19 @@ describe("Induction heads: copying task (Zhong)", () => {
     }
     assert.ok(Math.abs(trainer.problem.references!.ood_error!.value - 0.1) < 1e-12, "floor 1/(12 − 2)");
     trainer.dispose();
+  });
+
+  test("2 layers form an induction head and copy longer uniform patterns; 1 layer stays at chance", () => {
+    const two = oodCurve({ ...TEST_SIZE, layers: 2 }, STEPS);
+    const one = oodCurve({ ...TEST_SIZE, layers: 1 }, STEPS);
+    console.log(`  2 layers, OOD error: ${show(two)}`);
+    console.log(`  1 layer,  OOD error: ${show(one)}`);
+    assert.ok(at(two, 300).oodError > 0.85, "a plateau at chance first");
+    const end = at(two, STEPS);
+    assert.ok(end.oodError < 0.5, `2 layers: OOD error ${end.oodError} at step ${STEPS}`);
+    assert.ok(end.oodError > two.floor - 0.05, "never below the floor of the source's mask");
+    assert.ok(end.inductionScore > 0.5 && end.previousTokenScore > 0.3, "an induction head on top of a previous-token head");
+    for (const p of one.points) assert.ok(p.oodError > 0.8, `1 layer: OOD error ${p.oodError} at step ${p.step}`);
+    assert.ok(at(one, STEPS).inductionScore < 0.3, "1 layer: no induction attention");
   });
 });

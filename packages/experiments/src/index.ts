@@ -16,3 +16,7 @@ export { directedPairs, outNeighbours, targetWeights, type EdgeDirection } from 
 export { bigramCircleChecks, runSeed, type Check, type SeedResult } from "./reproductions/bigram-circle.ts";
 export { finalGap } from "./reproductions/low-rank-bigram.ts";
 export { reproductions, type Reproduction, type ReproductionRow } from "./reproductions/index.ts";
+export { inductionHeads, createInductionHeads, type InductionHeadsConfig } from "./models/induction-heads.ts";
+export { sampleCopying, tokenProbabilities, type CopyingBatch, type CopyingSpec, type TokenDistribution } from "./datasets/copying.ts";
+export { errorFloor, errorMask, maskedError } from "./datasets/copying-error.ts";
+export { oodCurve, firstStepBelow, finalOodError, type OodCurve } from "./reproductions/induction-heads.ts";

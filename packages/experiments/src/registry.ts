@@ -1,4 +1,5 @@
 import { bigramCircle } from "./models/bigram-circle.ts";
+import { inductionHeads } from "./models/induction-heads.ts";
 import { lowRankBigram } from "./models/low-rank-bigram.ts";
 import { node2vec } from "./models/node2vec.ts";
 import { tinyNN } from "./models/tiny-nn.ts";
@@ -10,6 +11,7 @@ export const experiments: Readonly<Record<string, Experiment<any>>> = {
   [lowRankBigram.info.id]: lowRankBigram,
   [node2vec.info.id]: node2vec,
   [tinyNN.info.id]: tinyNN,
+  [inductionHeads.info.id]: inductionHeads,
 };
 
 export const DEFAULT_EXPERIMENT = bigramCircle.info.id;

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CopyingBatch } from "../datasets/copying.ts";
 import { errorFloor, errorMask, maskedError } from "../datasets/copying-error.ts";
+import { inductionScore, previousTokenScore } from "./induction-heads-scores.ts";
 import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
 import { crossEntropy, nextTokenTargets, timeMajorOneHot, toSequenceMajor } from "./transformer/sequence-batch.ts";
 
@@ -19,7 +20,10 @@ interface PreparedSet {
   targets: tf.Tensor2D;
 }
 
-/** ID/OOD error (the source's masked error) and loss (every next-token position) on fixed test sets. */
+/**
+ * ID/OOD error (the source's masked error) and loss (every next-token position) on fixed test sets, and on the
+ * OOD set how much the last layer attends like an induction head and layer 1 like a previous-token head.
+ */
 export function inductionEvaluator(model: AttentionOnlyTransformer, sets: InductionTestSets) {
   const { V } = model.dims;
   const prepare = (batch: CopyingBatch): PreparedSet => ({
@@ -31,14 +35,20 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
   const id = prepare(sets.id);
   const ood = prepare(sets.ood);
 
-  const measure = (set: PreparedSet): { error: number; loss: number } => {
-    const [loss, predictions] = tf.tidy(() => {
-      const { logits } = model.forward(set.inputs, set.batch.n);
-      return [crossEntropy(logits, set.targets, set.batch.n * (set.batch.T - 1)), tf.argMax(logits, 1)];
-    });
+  const measure = (set: PreparedSet) => {
     const { n, T } = set.batch;
-    const result = { error: maskedError(set.batch, set.mask, toSequenceMajor(predictions.dataSync(), n, T)), loss: loss.dataSync()[0]! };
-    tf.dispose([loss, predictions]);
+    const [loss, predictions, first, last] = tf.tidy(() => {
+      const { logits, attention } = model.forward(set.inputs, n);
+      const count = n * (T - 1);
+      return [crossEntropy(logits, set.targets, count), tf.argMax(logits, 1), attention[0]!, attention[attention.length - 1]!];
+    });
+    const result = {
+      error: maskedError(set.batch, set.mask, toSequenceMajor(predictions.dataSync(), n, T)),
+      loss: loss.dataSync()[0]!,
+      induction: inductionScore(last.dataSync(), set.batch),
+      previousToken: previousTokenScore(first.dataSync(), n, T),
+    };
+    tf.dispose([loss, predictions, first, last]);
     return result;
   };
 
@@ -54,7 +64,14 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
     evaluate(): Record<string, number> {
       const a = measure(id);
       const b = measure(ood);
-      return { id_error: a.error, id_loss: a.loss, ood_error: b.error, ood_loss: b.loss };
+      return {
+        id_error: a.error,
+        id_loss: a.loss,
+        ood_error: b.error,
+        ood_loss: b.loss,
+        induction_score: b.induction,
+        previous_token_score: b.previousToken,
+      };
     },
     dispose(): void {
       tf.dispose([id.inputs, id.targets, ood.inputs, ood.targets, this.oodProbe]);

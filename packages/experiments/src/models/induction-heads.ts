@@ -92,6 +92,8 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
       { key: "id_error", label: "ID error (training distribution)" },
       { key: "ood_loss", label: "OOD loss (nats)" },
       { key: "id_loss", label: "ID loss (nats)" },
+      { key: "induction_score", label: "Induction-head attention (last layer, OOD second copies)" },
+      { key: "previous_token_score", label: "Previous-token attention (layer 1, OOD)" },
     ],
     views: [
       { tensor: "attention", kind: "matrix", label: "Last layer's attention on one OOD sequence (row = query)" },
@@ -104,7 +106,8 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
   },
   resolveConfig: resolveInductionConfig,
   create: createInductionHeads,
-  trainerOptions: (c) => ({ lr: c.lr, optimizer: "adam", weightDecay: c.weight_decay, schedule: "constant" }),
+  // The source's AdamW: betas (0.9, 0.98), eps 1e-9, decoupled weight decay, constant rate.
+  trainerOptions: (c) => ({ lr: c.lr, optimizer: "adam", betas: [0.9, 0.98], epsilon: 1e-9, weightDecay: c.weight_decay, schedule: "constant" }),
 };
 
 function resolveInductionConfig(partial: Config): InductionHeadsConfig {
@@ -152,6 +155,12 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
     metrics: (loss) => ({ loss }),
     evaluate: (step) => (step === 1 || step % c.eval_every === 0 ? evaluator.evaluate() : {}),
     snapshot: () => inductionSnapshot(model, probe),
+    dataState: () => [...dataRng.getState(), ...dropoutRng.getState()],
+    restoreDataState(state) {
+      // Both streams only ever call next(), so each state is one number (no spare normal).
+      dataRng.setState([state[0]!]);
+      dropoutRng.setState([state[1]!]);
+    },
     dispose() {
       evaluator.dispose();
       model.dispose();

@@ -1,6 +1,7 @@
 import type { Reproduction } from "./types.ts";
 import { bigramCircleReproduction } from "./bigram-circle.ts";
 import { geometricMemoryReproduction } from "./geometric-memory.ts";
+import { inductionHeadsReproduction } from "./induction-heads.ts";
 import { lowRankBigramReproduction } from "./low-rank-bigram.ts";
 
 export type { Reproduction, ReproductionOptions, ReproductionRow } from "./types.ts";
@@ -10,4 +11,5 @@ export const reproductions: Readonly<Record<string, Reproduction>> = {
   [bigramCircleReproduction.experiment]: bigramCircleReproduction,
   [lowRankBigramReproduction.experiment]: lowRankBigramReproduction,
   [geometricMemoryReproduction.experiment]: geometricMemoryReproduction,
+  [inductionHeadsReproduction.experiment]: inductionHeadsReproduction,
 };

@@ -1,27 +1,32 @@
 import { inductionHeads, type InductionHeadsConfig } from "../models/induction-heads.ts";
-import { createTrainer } from "../training/create-trainer.ts";
+import { trainToEnd } from "../training/create-trainer.ts";
+import type { StepResult } from "../training/trainer.ts";
 import type { Reproduction, ReproductionOptions, ReproductionRow } from "./types.ts";
 
 export interface OodCurve {
   layers: number;
   seed: number;
-  /** OOD error at every evaluation (every `eval_every` steps, and step 1). */
-  points: { step: number; oodError: number; idError: number }[];
+  /** Evaluations (every `eval_every` steps, and step 1): OOD and ID error, OOD attention scores. */
+  points: { step: number; oodError: number; idError: number; inductionScore: number; previousTokenScore: number }[];
   /** The error a perfect copier scores under the source's mask (1/(L − burn)). */
   floor: number;
 }
 
-/** One run of the CPU variant (EXPERIMENTS.md §4(e)) through createTrainer, recording the error curves. */
+/** One run of the CPU variant (EXPERIMENTS.md §4(e)) through trainToEnd, recording the evaluations. */
 export function oodCurve(config: Partial<InductionHeadsConfig>, steps: number): OodCurve {
   const resolved = inductionHeads.resolveConfig({ ...config, steps });
-  const trainer = createTrainer(inductionHeads, resolved);
   const points: OodCurve["points"] = [];
-  for (let i = 0; i < steps; i++) {
-    const { step, metrics } = trainer.trainStep();
-    if (metrics.ood_error !== undefined) points.push({ step, oodError: metrics.ood_error, idError: metrics.id_error! });
-  }
-  const floor = trainer.problem.references?.ood_error?.value ?? NaN;
-  trainer.dispose();
+  const record = ({ step, metrics }: StepResult) => {
+    if (metrics.ood_error === undefined) return;
+    points.push({
+      step,
+      oodError: metrics.ood_error,
+      idError: metrics.id_error!,
+      inductionScore: metrics.induction_score!,
+      previousTokenScore: metrics.previous_token_score!,
+    });
+  };
+  const { inspected: floor } = trainToEnd(inductionHeads, resolved, record, (t) => t.problem.references?.ood_error?.value ?? NaN);
   return { layers: resolved.layers, seed: resolved.seed, points, floor };
 }
 
@@ -30,7 +35,8 @@ export function firstStepBelow(curve: OodCurve, level: number): number | null {
   return curve.points.find((p) => p.oodError < level)?.step ?? null;
 }
 
-export const finalOodError = (curve: OodCurve): number => curve.points[curve.points.length - 1]!.oodError;
+const last = (curve: OodCurve) => curve.points[curve.points.length - 1]!;
+export const finalOodError = (curve: OodCurve): number => last(curve).oodError;
 
 const at = (curve: OodCurve, step: number) => curve.points.find((p) => p.step === step)?.oodError;
 const fmt = (x: number | undefined) => (x === undefined ? "–" : x.toFixed(3));
@@ -49,7 +55,7 @@ export const inductionHeadsReproduction: Reproduction = {
       });
     const two = run(2);
     const one = run(1);
-    const marks = [1000, 1500, 2000, 4000, steps];
+    const marks = [...new Set([1000, 1500, 2000, 4000, steps])];
     const transitions = two.map((c) => firstStepBelow(c, 0.5));
     const floor = two[0]!.floor;
 
@@ -74,6 +80,17 @@ export const inductionHeadsReproduction: Reproduction = {
         tolerance: "> 0.8 at the end",
         measured: one.map((c) => describeCurve(c, marks)).join("; "),
         pass: one.every((c) => finalOodError(c) > 0.8),
+      },
+      {
+        setting: "the mechanism: an induction head over a previous-token head (attention on OOD sequences, at the end)",
+        source: "[S] the transition arrives with an induction head and a previous-token head",
+        tolerance: "[G] 2 layers: last layer → token after the earlier occurrence > 0.5, layer 1 → previous token > 0.3; 1 layer: < 0.3",
+        measured: [...two, ...one]
+          .map((c) => `${c.layers}L seed ${c.seed}: induction ${fmt(last(c).inductionScore)}, previous-token ${fmt(last(c).previousTokenScore)}`)
+          .join("; "),
+        pass:
+          two.every((c) => last(c).inductionScore > 0.5 && last(c).previousTokenScore > 0.3) &&
+          one.every((c) => last(c).inductionScore < 0.3),
       },
       {
         setting: "error floor of the source's mask (burn-in 2, L = 12)",

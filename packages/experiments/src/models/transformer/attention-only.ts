@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../random.ts";
 import { variableFrom } from "../../training/tensors.ts";
+import { layerNorm } from "./layer-norm.ts";
 import { attentionMix, attentionScores, linear, matMul2d, rightMultiplier } from "./matmul.ts";
 import { causalBias, pairSwap, ropeTables } from "./rope.ts";
 
@@ -145,13 +146,6 @@ export class AttentionOnlyTransformer {
     }
     return t;
   }
-}
-
-/** LayerNorm over the last axis, eps 1e-5 as torch's. */
-function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  const centred = tf.sub(x, tf.mean(x, -1, true));
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias);
 }
 
 function dropoutMask(rows: number, d: number, { rate, rng }: Dropout): tf.Tensor2D {
