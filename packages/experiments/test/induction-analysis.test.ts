@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { principalAnglesDegrees, principalCosines, subspaceMatching, svd, transpose } from "../src/analysis/index.ts";
+import { principalAnglesDegrees, principalCosines, singularValues, singularValuesOfTall, subspaceMatching, svd, transpose } from "../src/analysis/index.ts";
 import { Rng } from "../src/random.ts";
 
 const random = (rows: number, cols: number, seed: number) => new Rng(seed).normals(rows * cols);
@@ -118,4 +118,14 @@ describe("subspace matching σ_max(V_qk[:j]ᵀ·U_ov[:, :j])", () => {
     for (let j = 0; j < 4; j++) assert.ok(m[j]! < 1e-9, `j=${j + 1}: ${m[j]}`);
     assert.ok(Math.abs(m[d - 1]! - 1) < 1e-9, "the full space matches itself");
   });
+});
+
+test("singular values of a tall matrix via its Gram matrix match the Jacobi SVD", () => {
+  const rng = new Rng(11);
+  const [rows, cols] = [40, 6];
+  const m = Float64Array.from(rng.normals(rows * cols));
+  const exact = singularValues(m, rows, cols);
+  const fast = singularValuesOfTall(m, rows, cols);
+  assert.equal(fast.length, cols);
+  fast.forEach((s, i) => assert.ok(Math.abs(s - exact[i]!) < 1e-9 * exact[0]!, `σ${i}: ${s} vs ${exact[i]}`));
 });

@@ -8,5 +8,5 @@ export {
 export { cosineMatrix, gram, geometricLevel, twoHopCosine, topKRecovery, topKRows, topOneCeiling } from "./geometry.ts";
 export { geometricMargin, skewedLogits } from "./geometric-margin.ts";
 export { principalCoordinates, fiedlerDirectionCoordinates } from "./embedding-views.ts";
-export { leadingColumns, singularValues, svd, transpose, type Svd } from "./svd.ts";
+export { leadingColumns, singularValues, singularValuesOfTall, svd, transpose, type Svd } from "./svd.ts";
 export { principalAnglesDegrees, principalCosines, subspaceMatching } from "./subspaces.ts";

@@ -1,3 +1,6 @@
+import { symmetricEigen } from "./eigen.ts";
+import { gram } from "./geometry.ts";
+
 /** Thin SVD A = U·diag(S)·Vᵀ of a row-major rows×cols matrix, k = min(rows, cols), S descending. */
 export interface Svd {
   rows: number;
@@ -126,4 +129,14 @@ function rotateColumns(a: Float64Array, m: number, n: number, p: number, q: numb
     a[i * n + p] = c * x - s * y;
     a[i * n + q] = s * x + c * y;
   }
+}
+
+/**
+ * Singular values of a tall rows×cols matrix (descending) from the eigenvalues of its cols×cols Gram matrix:
+ * O(rows·cols² + cols³), fast enough for a snapshot every few dozen steps. Squaring costs precision: values
+ * far below √ε·σ_max come out as ~0, which is fine for drawing a spectrum.
+ */
+export function singularValuesOfTall(matrix: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const g = gram(transpose(matrix, rows, cols), cols, rows);
+  return Float64Array.from(symmetricEigen(g, cols).values, (l) => Math.sqrt(Math.max(0, l))).sort((a, b) => b - a);
 }

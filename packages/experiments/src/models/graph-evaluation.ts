@@ -22,6 +22,8 @@ export const graphViews: TensorView[] = [
   { tensor: "E_fiedler", kind: "points2d", label: "Embeddings along Eᵀv2, Eᵀv3 (graph Fiedler directions)" },
   { tensor: "cosine", kind: "matrix", label: "Node × node cosine" },
   { tensor: "adjacency", kind: "matrix", label: "Adjacency" },
+  { tensor: "spectral_bias", kind: "bars", label: "Spectral bias: ‖Eᵀv_i‖ / max (non-trivial eigenvectors, by eigenvalue)" },
+  { tensor: "graph_eigenvalues", kind: "bars", label: "Graph eigenvalues λ_i / λ_1 (same order)" },
   { tensor: "E", kind: "points2d", label: "Embeddings E (first two coordinates)" },
 ];
 
@@ -64,6 +66,16 @@ export function graphSnapshot(g: Graph, spectrum: SymmetricEigen, E: ArrayLike<n
     { name: "E_fiedler", shape: [n, 3], data: fiedlerDirectionCoordinates(E, d, spectrum) },
     { name: "cosine", shape: [n, n], data: Float32Array.from(cosineMatrix(E, n, d)) },
     { name: "adjacency", shape: [n, n], data: Float32Array.from(adjacencyMatrix(g)) },
+    ...spectralBiasTensors(E, d, spectrum),
+  ];
+}
+
+/** Fig. 7's bars as two aligned vectors (the dashboard draws each as bars). */
+function spectralBiasTensors(E: ArrayLike<number>, d: number, spectrum: SymmetricEigen): NamedTensor[] {
+  const { projections, eigenvalues } = spectralBias(E, d, spectrum);
+  return [
+    { name: "spectral_bias", shape: [projections.length], data: Float32Array.from(projections) },
+    { name: "graph_eigenvalues", shape: [eigenvalues.length], data: Float32Array.from(eigenvalues) },
   ];
 }
 

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
+import { singularValuesOfTall } from "../analysis/svd.ts";
 import { commonFields, resolveFields } from "../config.ts";
 import { lowRankChain, sampleChainPairs, type LambdaSchedule } from "../datasets/low-rank-chain.ts";
 import { Rng } from "../random.ts";
@@ -79,6 +80,7 @@ export const lowRankBigram: Experiment<LowRankBigramConfig> = {
       { tensor: "E", kind: "points2d", label: "Embedding E, first two dims — coloured by token index" },
       { tensor: "E", kind: "matrix", label: "Embedding E (V×N)" },
       { tensor: "U", kind: "matrix", label: "Unembedding U (N×V)" },
+      { tensor: "E_singular_values", kind: "bars", label: "Singular values of E (N of them; the chain has rank R)" },
     ],
   },
   resolveConfig: (partial: Config) => resolveFields(fields, partial) as unknown as LowRankBigramConfig,
@@ -110,7 +112,11 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
     metrics: (loss) => ({ loss, gap: loss - chain.L0 }),
     dataState: () => dataRng.getState(),
     restoreDataState: (state) => dataRng.setState(state),
-    snapshot: () => readTensors({ E, U }),
+    snapshot() {
+      const tensors = readTensors({ E, U });
+      const sv = singularValuesOfTall(tensors[0]!.data, V, c.N);
+      return [...tensors, { name: "E_singular_values", shape: [sv.length], data: Float32Array.from(sv) }];
+    },
     dispose() {
       tf.dispose([E, U]);
       exactWeights?.dispose();
