@@ -34,7 +34,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1400 } });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 2600 } });
   await page.goto(`http://127.0.0.1:${port}/?daemon=${encodeURIComponent(daemon.url)}&token=shot`);
   await page.getByTestId("experiment-select").selectOption(experiment);
   for (const pair of values.set) {

@@ -261,7 +261,7 @@ export function Lab() {
                 {runExperiment.views
                   .filter((v) => v.kind === "points2d")
                   .map((v) => (
-                    <figure key={v.tensor} className="w-full max-w-[440px] flex-1">
+                    <figure key={v.tensor} className="w-full min-w-[280px] max-w-[440px] flex-1">
                       <figcaption className="mb-1 text-xs text-slate-400">{v.label}</figcaption>
                       <div className="aspect-square w-full">
                         <ScatterFor tensor={snapshot?.tensors[v.tensor]} joined={v.cyclic ?? false} />
