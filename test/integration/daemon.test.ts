@@ -183,6 +183,19 @@ describe("trainer daemon over a real WebSocket", () => {
     await client.close();
   });
 
+  test("a malformed user edge list is refused by line; a good one trains", async () => {
+    const { client } = await DaemonClient.connect(daemon.url, TOKEN);
+    await assert.rejects(
+      client.request({ type: "start", experiment: "node2vec", config: { graph: "edge_list", edges: "0 1\n1 2 3" } }),
+      /bad_config: config\.edges: line 2: expected two node ids/,
+    );
+    const ok = await client.request({ type: "start", experiment: "node2vec", config: { graph: "edge_list", edges: "0 1\n1 2\n2 0", steps: 20 } });
+    assert.ok(ok.type === "ack" && ok.run?.state === "running");
+    await client.request({ type: "subscribe", runId: ok.run.runId, afterSeq: 0 });
+    await client.waitForJson(isState(ok.run.runId, "finished"), 10_000);
+    await client.close();
+  });
+
   test("live runs' progress is broadcast to every connection, subscribed or not", async () => {
     const { client } = await DaemonClient.connect(daemon.url, TOKEN);
     const run = await startRun(client);

@@ -1,6 +1,6 @@
 import type { ConfigField, ConfigValue, ExperimentInfo } from "@orrery/protocol";
 
-/** What the form holds: numbers as typed text (so "1e-" can be half-typed), enums and booleans as-is. */
+/** What the form holds: numbers as typed text (so "1e-" can be half-typed), enums, text and booleans as-is. */
 export type FormValues = Record<string, string | boolean>;
 
 export function defaultFormValues(fields: readonly ConfigField[]): FormValues {
@@ -26,8 +26,10 @@ export function formToConfig(
       else if (f.min !== undefined && n < f.min) problems[f.key] = `at least ${f.min}`;
       else if (f.max !== undefined && n > f.max) problems[f.key] = `at most ${f.max}`;
       else config[f.key] = n;
-    } else if (f.kind === "enum") {
-      config[f.key] = typeof v === "string" ? v : f.default;
+    } else if (f.kind === "enum" || f.kind === "text") {
+      const text = typeof v === "string" ? v : f.default;
+      if (f.kind === "text" && text.length > f.maxLength) problems[f.key] = `at most ${f.maxLength} characters`;
+      else config[f.key] = text;
     } else {
       config[f.key] = typeof v === "boolean" ? v : f.default;
     }
@@ -84,7 +86,7 @@ export function ConfigForm({
       {fields.map((f) => {
         const v = values[f.key];
         const problem = problems[f.key];
-        const wide = f.kind === "enum";
+        const wide = f.kind === "enum" || f.kind === "text";
         return (
           <label key={f.key} className={`block ${wide ? "col-span-2" : ""}`} title={f.help}>
             <span className="mb-1 block truncate text-[11px] text-slate-400">{f.label}</span>
@@ -112,6 +114,17 @@ export function ConfigForm({
                   </option>
                 ))}
               </select>
+            )}
+            {f.kind === "text" && (
+              <textarea
+                data-testid={`field-${f.key}`}
+                value={typeof v === "string" ? v : f.default}
+                onChange={(e) => onChange(f.key, e.target.value)}
+                disabled={disabled}
+                rows={3}
+                spellCheck={false}
+                className={`${input} h-auto py-1 font-mono ${problem ? "border-rose-500" : ""}`}
+              />
             )}
             {f.kind === "boolean" && (
               <input

@@ -44,6 +44,10 @@ export function resolveFields(fields: readonly ConfigField[], partial: Config): 
       case "boolean":
         if (typeof v !== "boolean") throw new ConfigError(f.key, `expected true or false, got ${JSON.stringify(v)}`);
         break;
+      case "text":
+        if (typeof v !== "string") throw new ConfigError(f.key, `expected text, got ${JSON.stringify(v)}`);
+        if (v.length > f.maxLength) throw new ConfigError(f.key, `${v.length} characters exceed the limit of ${f.maxLength}`);
+        break;
     }
     out[f.key] = v;
   }

@@ -93,3 +93,16 @@ describe("edge-memorization data", () => {
     assert.equal(forward.subarray(2 * g.n, 3 * g.n).reduce((a, b) => a + b, 0), 0, "a leaf has no forward targets");
   });
 });
+
+test("a user's edge list is a graph option; a malformed one is refused by config key and line", async () => {
+  const { node2vec, tinyNN, ConfigError } = await import("../src/index.ts");
+  const config = tinyNN.resolveConfig({ graph: "edge_list", edges: "0 1\n1 2\n2 0\n2 3 # a tail", steps: 3, d: 8 });
+  const problem = tinyNN.create(config);
+  assert.deepEqual(problem.snapshot().find((t) => t.name === "adjacency")?.shape, [4, 4]);
+  problem.dispose();
+  assert.throws(
+    () => node2vec.resolveConfig({ graph: "edge_list", edges: "0 1\n1 x" }),
+    (e: unknown) => e instanceof ConfigError && /config\.edges: line 2: expected two node ids/.test(e.message),
+  );
+  assert.throws(() => node2vec.resolveConfig({ graph: "edge_list" }), /config\.edges: no edges/);
+});

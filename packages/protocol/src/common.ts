@@ -38,6 +38,8 @@ export const ConfigField = z.discriminatedUnion("kind", [
     options: z.array(z.object({ value: z.string(), label: z.string() })).min(1),
   }),
   z.object({ ...FieldBase, kind: z.literal("boolean"), default: z.boolean() }),
+  /** Free text, e.g. a user's edge list; the experiment parses and validates it. */
+  z.object({ ...FieldBase, kind: z.literal("text"), default: z.string(), maxLength: z.number().int().positive() }),
 ]);
 export type ConfigField = z.infer<typeof ConfigField>;
 

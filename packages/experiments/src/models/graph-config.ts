@@ -1,6 +1,7 @@
 import type { ConfigField } from "@orrery/protocol";
 import { cycle, grid, irregular, MAX_GRAPH_NODES, pathStar, type Graph } from "../datasets/graphs.ts";
 import type { EdgeDirection } from "../datasets/graphs-edges.ts";
+import { parseEdgeList } from "../datasets/graphs-parse.ts";
 import { ConfigError } from "../types.ts";
 
 /** The data knobs every tiny-graph experiment shares (EXPERIMENTS.md §3B). */
@@ -13,6 +14,8 @@ export interface GraphConfig {
   grid_cols: number;
   direction: EdgeDirection;
   self_edges: boolean;
+  /** Used when graph = "edge_list": one undirected edge "u v" per line, nodes 0..n−1, `#` comments. */
+  edges: string;
 }
 
 const GRAPH_KINDS = {
@@ -20,6 +23,7 @@ const GRAPH_KINDS = {
   path_star: "path-star G(d, ℓ)",
   grid: "grid (row-major)",
   irregular: "irregular (16 nodes, 20 edges)",
+  edge_list: "your edge list (below)",
 } as const;
 export type GraphKind = keyof typeof GRAPH_KINDS;
 
@@ -48,6 +52,13 @@ export const graphFields = (defaults: { graph: GraphKind }): ConfigField[] => [
     ],
   },
   { key: "self_edges", label: "Add self-edges (u→u)", kind: "boolean", default: false },
+  {
+    key: "edges",
+    label: "Edge list (graph = your edge list): one \"u v\" per line",
+    kind: "text",
+    default: "",
+    maxLength: 20_000,
+  },
 ];
 
 /** The graph a resolved config names; throws ConfigError naming the size key when it is out of range. */
@@ -67,5 +78,11 @@ export function graphFromConfig(c: GraphConfig): Graph {
       return grid(c.grid_rows, c.grid_cols);
     case "irregular":
       return irregular();
+    case "edge_list":
+      try {
+        return parseEdgeList(c.edges);
+      } catch (e) {
+        throw new ConfigError("edges", (e as Error).message);
+      }
   }
 }
