@@ -159,20 +159,19 @@ export class RunManager {
     for (const set of this.subscribers.values()) set.delete(subscriber);
   }
 
+  /** Store reads flush pending events first, so history includes what was just produced. */
   history(runId: string, maxPoints: number) {
-    this.get(runId);
-    this.store.flush();
+    const stored = this.get(runId);
     return {
       series: this.store.metricSeries(runId, maxPoints),
       snapshotSteps: this.store.snapshotSteps(runId),
-      lastSeq: this.live.get(runId)?.counter.seq ?? this.get(runId).lastSeq,
+      lastSeq: this.live.get(runId)?.counter.seq ?? stored.lastSeq,
     };
   }
 
   /** The stored snapshot nearest at or before `step`, re-framed to answer request `requestId`. */
   snapshotAt(runId: string, step: number, requestId: string): Uint8Array {
     this.get(runId);
-    this.store.flush();
     const found = this.store.snapshotAt(runId, step);
     if (!found) throw new NotFoundError(`run "${runId}" has no stored snapshot`);
     return encodeSnapshotFrame({ ...decodeSnapshotFrame(found.bytes), requestId });

@@ -1,4 +1,5 @@
-import type { ConfigField } from "@orrery/protocol";
+import type { Config, ConfigField } from "@orrery/protocol";
+import { resolveFields } from "../config.ts";
 import { cycle, grid, irregular, MAX_GRAPH_NODES, pathStar, type Graph } from "../datasets/graphs.ts";
 import type { EdgeDirection } from "../datasets/graphs-edges.ts";
 import { parseEdgeList } from "../datasets/graphs-parse.ts";
@@ -60,6 +61,13 @@ export const graphFields = (defaults: { graph: GraphKind }): ConfigField[] => [
     maxLength: 20_000,
   },
 ];
+
+/** Resolves a graph experiment's config and checks that its graph can be built (refusing it by key if not). */
+export function resolveGraphConfig<C extends GraphConfig>(fields: readonly ConfigField[], partial: Config): C {
+  const c = resolveFields(fields, partial) as unknown as C;
+  graphFromConfig(c);
+  return c;
+}
 
 /** The graph a resolved config names; throws ConfigError naming the size key when it is out of range. */
 export function graphFromConfig(c: GraphConfig): Graph {

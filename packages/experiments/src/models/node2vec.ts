@@ -2,12 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
 import { graphSpectrum } from "../analysis/laplacian.ts";
 import { gram } from "../analysis/geometry.ts";
-import { commonFields, resolveFields } from "../config.ts";
+import { commonFields } from "../config.ts";
 import { directedPairs, targetWeights } from "../datasets/graphs-edges.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
-import { graphFields, graphFromConfig, type GraphConfig } from "./graph-config.ts";
+import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 
 /**
@@ -44,11 +44,7 @@ export const node2vec: Experiment<Node2VecConfig> = {
     metrics: [{ key: "loss", label: "Loss per node (nats)" }, ...graphMetricInfo],
     views: graphViews,
   },
-  resolveConfig(partial: Config) {
-    const c = resolveFields(fields, partial) as unknown as Node2VecConfig;
-    graphFromConfig(c);
-    return c;
-  },
+  resolveConfig: (partial: Config) => resolveGraphConfig<Node2VecConfig>(fields, partial),
   create: createNode2Vec,
   trainerOptions: (c) => ({ lr: c.lr, optimizer: "sgd" }),
 };

@@ -2,12 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
 import { geometricMargin } from "../analysis/geometric-margin.ts";
 import { graphSpectrum } from "../analysis/laplacian.ts";
-import { commonFields, resolveFields } from "../config.ts";
+import { commonFields } from "../config.ts";
 import { directedPairs, outNeighbours, targetWeights } from "../datasets/graphs-edges.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
-import { graphFields, graphFromConfig, type GraphConfig } from "./graph-config.ts";
+import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 
 /**
@@ -73,11 +73,7 @@ export const tinyNN: Experiment<TinyNNConfig> = {
     ],
     views: graphViews,
   },
-  resolveConfig(partial: Config) {
-    const c = resolveFields(fields, partial) as unknown as TinyNNConfig;
-    graphFromConfig(c);
-    return c;
-  },
+  resolveConfig: (partial: Config) => resolveGraphConfig<TinyNNConfig>(fields, partial),
   create: createTinyNN,
   trainerOptions: (c) => ({
     lr: c.lr,
