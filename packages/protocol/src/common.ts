@@ -56,15 +56,24 @@ export const MetricInfo = z.object({
 export type MetricInfo = z.infer<typeof MetricInfo>;
 
 /**
- * How the dashboard draws a snapshot tensor. `points2d`: rows are points, first two columns x,y;
- * `matrix`: numbers or a heatmap; `bars`: a vector as bars (e.g. singular values, spectral bias).
+ * How the dashboard draws a snapshot tensor. `points`: rows are points (an embedding, n×d), drawn in 2D or 3D
+ * along a projection the researcher picks (principal axes computed in the browser, the graph's Fiedler
+ * coordinates when `fiedler` names them, or raw columns); `matrix`: numbers or a heatmap; `bars`: a vector as
+ * bars (e.g. singular values, spectral bias).
  */
+export const PointsProjection = z.enum(["pca", "fiedler", "raw"]);
+export type PointsProjection = z.infer<typeof PointsProjection>;
+
 export const TensorView = z.object({
   tensor: z.string(),
-  kind: z.enum(["points2d", "matrix", "bars"]),
+  kind: z.enum(["points", "matrix", "bars"]),
   label: z.string(),
-  /** points2d: the rows are places on a cycle (walk order), so draw the path i → i+1. */
+  /** points: the rows are places on a cycle (walk order), so draw the path i → i+1. */
   cyclic: z.boolean().optional(),
+  /** points: the projection shown first (default "raw": the first columns). */
+  projection: PointsProjection.optional(),
+  /** points: a snapshot tensor with the same rows on the graph's Fiedler directions (n×k), offered as a projection. */
+  fiedler: z.string().optional(),
 });
 export type TensorView = z.infer<typeof TensorView>;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  BackendInfo, Config, ErrorCode, ExperimentInfo, MetricPoint, RequestId, RunId, RunState, RunSummary, Seq, Step,
+  BackendInfo, Config, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
@@ -37,6 +37,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
   }),
   /** The stored snapshot nearest at or before `step`; answered by a binary frame carrying `id`. */
   z.object({ type: z.literal("snapshot"), ...req, runId: RunId, step: Step }),
+  /** Each run's last stored value of every metric (e.g. to compare a sweep's runs); answered by `finalMetrics`. */
+  z.object({ type: z.literal("finalMetrics"), ...req, runIds: z.array(RunId).min(1).max(500) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -81,6 +83,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     /** The run's last seq when this history was read: subscribe with `afterSeq: lastSeq` to continue live. */
     lastSeq: Seq,
   }),
+  /** By run, by metric: the value at the metric's last stored step (null: not finite). */
+  z.object({ type: z.literal("finalMetrics"), id: RequestId, values: z.record(RunId, MetricValues) }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
