@@ -68,7 +68,7 @@ export const bigramCircle: Experiment<BigramCircleConfig> = {
       { key: "ppl", label: "Perplexity", reference: { value: 2, label: "optimum 2" } },
     ],
     views: [
-      { tensor: "E", kind: "points2d", label: "Embeddings E — coloured by position on the circle (i/p), joined i→i+1", cyclic: true },
+      { tensor: "E", kind: "points", label: "Embeddings E — coloured by position on the circle (i/p), joined i→i+1", cyclic: true },
       { tensor: "W1", kind: "matrix", label: "W1" },
       { tensor: "W2", kind: "matrix", label: "W2" },
     ],

@@ -1,6 +1,6 @@
 import type { MetricInfo, NamedTensor, TensorView } from "@orrery/protocol";
 import type { SymmetricEigen } from "../analysis/eigen.ts";
-import { fiedlerDirectionCoordinates, principalCoordinates } from "../analysis/embedding-views.ts";
+import { fiedlerDirectionCoordinates } from "../analysis/embedding-views.ts";
 import { cosineMatrix, geometricLevel, topKRecovery, topOneCeiling, twoHopCosine } from "../analysis/geometry.ts";
 import { adjacencyMatrix, spectralBias } from "../analysis/laplacian.ts";
 import type { Graph } from "../datasets/graphs.ts";
@@ -18,13 +18,12 @@ export const graphMetricInfo: MetricInfo[] = [
 ];
 
 export const graphViews: TensorView[] = [
-  { tensor: "E_pca", kind: "points2d", label: "Embeddings, top-2 principal axes" },
-  { tensor: "E_fiedler", kind: "points2d", label: "Embeddings along Eᵀv2, Eᵀv3 (graph Fiedler directions)" },
+  { tensor: "E", kind: "points", label: "Embeddings E", projection: "pca", fiedler: "E_fiedler" },
+  { tensor: "E", kind: "points", label: "Embeddings E (Fiedler: along Eᵀv2, Eᵀv3, Eᵀv4)", projection: "fiedler", fiedler: "E_fiedler" },
   { tensor: "cosine", kind: "matrix", label: "Node × node cosine" },
   { tensor: "adjacency", kind: "matrix", label: "Adjacency" },
   { tensor: "spectral_bias", kind: "bars", label: "Spectral bias: ‖Eᵀv_i‖ / max (non-trivial eigenvectors, by eigenvalue)" },
   { tensor: "graph_eigenvalues", kind: "bars", label: "Graph eigenvalues λ_i / λ_1 (same order)" },
-  { tensor: "E", kind: "points2d", label: "Embeddings E (first two coordinates)" },
 ];
 
 /** The per-run reference the top-1 chart needs: the best any scorer can do (one hit per source). */
@@ -62,7 +61,6 @@ export function graphMetrics(
 export function graphSnapshot(g: Graph, spectrum: SymmetricEigen, E: ArrayLike<number>, d: number): NamedTensor[] {
   const { n } = g;
   return [
-    { name: "E_pca", shape: [n, 3], data: principalCoordinates(E, n, d, 3) },
     { name: "E_fiedler", shape: [n, 3], data: fiedlerDirectionCoordinates(E, d, spectrum) },
     { name: "cosine", shape: [n, n], data: Float32Array.from(cosineMatrix(E, n, d)) },
     { name: "adjacency", shape: [n, n], data: Float32Array.from(adjacencyMatrix(g)) },

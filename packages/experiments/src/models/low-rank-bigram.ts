@@ -77,7 +77,7 @@ export const lowRankBigram: Experiment<LowRankBigramConfig> = {
       { key: "gap", label: "Gap Δ = L − L0", logScale: true },
     ],
     views: [
-      { tensor: "E", kind: "points2d", label: "Embedding E, first two dims — coloured by token index" },
+      { tensor: "E", kind: "points", label: "Embedding E — coloured by token index" },
       { tensor: "E", kind: "matrix", label: "Embedding E (V×N)" },
       { tensor: "U", kind: "matrix", label: "Unembedding U (N×V)" },
       { tensor: "E_singular_values", kind: "bars", label: "Singular values of E (N of them; the chain has rank R)" },
