@@ -248,4 +248,23 @@ describe("trainer daemon over a real WebSocket", () => {
     assert.ok(E.data.every(Number.isFinite));
     await client.close();
   });
+
+  test("finalMetrics answers each run's last stored value per metric; an unknown run is not_found", async () => {
+    const { client } = await DaemonClient.connect(daemon.url, TOKEN);
+    const runs = [await startRun(client, { steps: 40 }), await startRun(client, { steps: 60 })];
+    for (const run of runs) await client.request({ type: "subscribe", runId: run.runId });
+    for (const run of runs) await client.waitForJson(isState(run.runId, "finished"), 20_000);
+    const answer = await client.request({ type: "finalMetrics", runIds: runs.map((r) => r.runId) });
+    assert.ok(answer.type === "finalMetrics");
+    for (const run of runs) {
+      const history = await client.request({ type: "history", runId: run.runId, maxPoints: 1000 });
+      assert.ok(history.type === "history");
+      const last = (key: string) => history.series[key]!.value.at(-1);
+      assert.deepEqual(Object.keys(answer.values[run.runId]!).sort(), Object.keys(history.series).sort());
+      assert.equal(answer.values[run.runId]!.loss, last("loss"));
+      assert.equal(answer.values[run.runId]!.ppl, last("ppl"));
+    }
+    await assert.rejects(client.request({ type: "finalMetrics", runIds: [runs[0]!.runId, "no-such-run"] }), /not_found/);
+    await client.close();
+  });
 });

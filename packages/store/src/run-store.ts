@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Config, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
 import { migrate } from "./schema.ts";
 import { seriesReader } from "./downsample.ts";
+import { finalsReader } from "./finals.ts";
 
 export interface NewRun {
   runId: string;
@@ -110,6 +111,7 @@ function prepare(db: Database.Database) {
 export class RunStore {
   private readonly q: ReturnType<typeof prepare>;
   private readonly readSeries: (runId: string, maxPoints: number) => Record<string, Series>;
+  private readonly readFinals: (runId: string) => Record<string, number | null>;
   private readonly writePending: () => void;
   private pendingMetrics: MetricRow[] = [];
   private pendingStates: StateRow[] = [];
@@ -127,6 +129,7 @@ export class RunStore {
   private constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
     this.readSeries = seriesReader(db);
+    this.readFinals = finalsReader(db);
     this.writePending = db.transaction(() => {
       for (const r of this.pendingMetrics) this.q.insertMetric.run(r);
       for (const r of this.pendingStates) this.q.insertState.run(r);
@@ -238,6 +241,12 @@ export class RunStore {
   metricSeries(runId: string, maxPoints: number): Record<string, Series> {
     this.flush();
     return this.readSeries(runId, maxPoints);
+  }
+
+  /** Per metric, the value at its last stored step (null: not finite); flushes first. */
+  finalMetrics(runId: string): Record<string, number | null> {
+    this.flush();
+    return this.readFinals(runId);
   }
 
   /** Steps that have a stored snapshot, ascending (flushes first). */

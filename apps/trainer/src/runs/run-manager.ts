@@ -169,6 +169,16 @@ export class RunManager {
     };
   }
 
+  /** Each run's final metric values, by run id (an unknown id throws NotFoundError). */
+  finalMetrics(runIds: readonly string[]): Record<string, Record<string, number | null>> {
+    const out: Record<string, Record<string, number | null>> = {};
+    for (const runId of runIds) {
+      this.get(runId);
+      out[runId] = this.store.finalMetrics(runId);
+    }
+    return out;
+  }
+
   /** The stored snapshot nearest at or before `step`, re-framed to answer request `requestId`. */
   snapshotAt(runId: string, step: number, requestId: string): Uint8Array {
     this.get(runId);

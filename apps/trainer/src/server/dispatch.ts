@@ -71,6 +71,8 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return conn.send({ type: "history", id: msg.id, runId: msg.runId, ...manager.history(msg.runId, msg.maxPoints) });
     case "snapshot":
       return conn.sendBinary(manager.snapshotAt(msg.runId, msg.step, msg.id));
+    case "finalMetrics":
+      return conn.send({ type: "finalMetrics", id: msg.id, values: manager.finalMetrics(msg.runIds) });
   }
 }
 
