@@ -15,6 +15,16 @@ export const commonFields = (d: { seed?: number; steps: number; lr: number; snap
     max: 1_000_000,
     integer: true,
   },
+  {
+    key: "sharpness_every",
+    label: "Sharpness every (steps, 0 = off)",
+    help: "Records the top Hessian eigenvalue of the loss (power iteration, ~40 gradient evaluations) every this many steps.",
+    kind: "number",
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    integer: true,
+  },
 ];
 
 /**

@@ -4,6 +4,7 @@ export * from "./random.ts";
 export * from "./registry.ts";
 export { Trainer, type StepResult, type TrainerOptions, type TrainerState } from "./training/trainer.ts";
 export { createTrainer, trainToEnd } from "./training/create-trainer.ts";
+export { topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./training/sharpness.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
 export { lowRankBigram, type LowRankBigramConfig } from "./models/low-rank-bigram.ts";
 export { lowRankChain } from "./datasets/low-rank-chain.ts";

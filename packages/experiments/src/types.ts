@@ -10,6 +10,12 @@ export interface Problem {
   readonly frozen: readonly string[];
   /** Scalar training loss for the next batch; called inside the optimizer's tidy scope. */
   loss(): Scalar;
+  /**
+   * Loss on a fixed probe batch built once at create, for measurements that need the same loss at several θ
+   * (sharpness). Problems whose loss() draws a fresh batch provide it; without it, loss() is used with the data
+   * stream rewound before each call. Must not advance any RNG.
+   */
+  probeLoss?(): Scalar;
   /** Metrics derived from the loss value read back after a step. */
   metrics(loss: number): Record<string, number>;
   /** Costlier metrics (e.g. edge recovery), computed when the problem decides to (every k steps). */
@@ -31,6 +37,8 @@ export interface CommonConfig {
   steps: number;
   lr: number;
   snapshot_every: number;
+  /** Record the `sharpness` metric (top Hessian eigenvalue) every this many steps; 0: never. */
+  sharpness_every: number;
 }
 
 export interface Experiment<C extends CommonConfig = CommonConfig> {

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
 import { commonFields, resolveFields } from "../config.ts";
 import { sampleCopying, tokenProbabilities, type CopyingSpec, type TokenDistribution } from "../datasets/copying.ts";
@@ -29,6 +30,7 @@ export interface InductionHeadsConfig extends CommonConfig {
   weight_decay: number;
   eval_every: number;
   eval_size: number;
+  sharpness_batch: number;
 }
 
 const fields = [
@@ -74,6 +76,16 @@ const fields = [
   { key: "weight_decay", label: "Weight decay (AdamW)", kind: "number", default: 5e-4, min: 0, max: 10 },
   { key: "eval_every", label: "Evaluate every (steps)", kind: "number", default: 100, min: 1, max: 1_000_000, integer: true },
   { key: "eval_size", label: "Test sequences (ID and OOD each)", kind: "number", default: 256, min: 1, max: 5000, integer: true },
+  {
+    key: "sharpness_batch",
+    label: "Sharpness probe (fixed training sequences)",
+    help: "The batch the top Hessian eigenvalue is measured on, drawn once from the training distribution (about 500 at full size).",
+    kind: "number",
+    default: 256,
+    min: 1,
+    max: 5000,
+    integer: true,
+  },
   ...commonFields({ steps: 5000, lr: 3e-3, snapshot_every: 100 }),
 ] as const satisfies Experiment["info"]["fields"];
 
@@ -140,6 +152,10 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
     burn: c.burn,
   });
   const probe = evaluator.oodProbe;
+  // Drawn after the test sets, so adding it changed none of them.
+  const sharpnessBatch = sampleCopying(train, c.sharpness_batch, testRng);
+  const sharpnessInputs = timeMajorOneHot(sharpnessBatch.tokens, c.sharpness_batch, c.T, c.V);
+  const sharpnessTargets = nextTokenTargets(sharpnessBatch.tokens, c.sharpness_batch, c.T, c.V);
 
   return {
     params: model.groups(),
@@ -152,6 +168,10 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
       const { logits } = model.forward(inputs, c.batch_size, { rate: c.dropout, rng: dropoutRng });
       return crossEntropy(logits, targets, c.batch_size * (c.T - 1));
     },
+    probeLoss() {
+      const { logits } = model.forward(sharpnessInputs, c.sharpness_batch);
+      return crossEntropy(logits, sharpnessTargets, c.sharpness_batch * (c.T - 1));
+    },
     metrics: (loss) => ({ loss }),
     evaluate: (step) => (step === 1 || step % c.eval_every === 0 ? evaluator.evaluate() : {}),
     snapshot: () => inductionSnapshot(model, probe),
@@ -162,6 +182,7 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
       dropoutRng.setState([state[1]!]);
     },
     dispose() {
+      tf.dispose([sharpnessInputs, sharpnessTargets]);
       evaluator.dispose();
       model.dispose();
     },

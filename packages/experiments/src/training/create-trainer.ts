@@ -3,7 +3,7 @@ import { Trainer, type StepResult } from "./trainer.ts";
 
 /** The one way a configured experiment becomes a Trainer: daemon, CLI, tests and reproductions share it. */
 export function createTrainer<C extends CommonConfig>(experiment: Experiment<C>, config: C): Trainer {
-  const options = experiment.trainerOptions?.(config) ?? { lr: config.lr };
+  const options = { ...(experiment.trainerOptions?.(config) ?? { lr: config.lr }), sharpnessEvery: config.sharpness_every };
   return new Trainer(experiment.create(config), options);
 }
 

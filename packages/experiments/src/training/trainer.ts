@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
+import { topHessianEigenvalue, type SharpnessOptions } from "./sharpness.ts";
 import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
@@ -33,6 +34,8 @@ export interface TrainerOptions {
   schedule?: "constant" | "cosine";
   totalSteps?: number;
   minLrFactor?: number;
+  /** Adds the `sharpness` metric (top Hessian eigenvalue) after every this many steps; 0 or absent: never. */
+  sharpnessEvery?: number;
 }
 
 /**
@@ -68,7 +71,14 @@ export class Trainer {
     if (this.opts.weightDecay) this.decay(variables, lr * this.opts.weightDecay);
     this.step += 1;
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
-    return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated } };
+    const every = this.opts.sharpnessEvery ?? 0;
+    const sharpness = every > 0 && this.step % every === 0 ? { sharpness: this.measureSharpness() } : {};
+    return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated, ...sharpness } };
+  }
+
+  /** Top Hessian eigenvalue of the loss in the trained groups, at the current θ; changes nothing. */
+  measureSharpness(opts?: SharpnessOptions): number {
+    return topHessianEigenvalue(this.problem, this.trainedGroups(), opts).value;
   }
 
   learningRateAt(step: number): number {
