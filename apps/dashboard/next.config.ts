@@ -2,8 +2,9 @@ import type { NextConfig } from "next";
 import { fileURLToPath } from "node:url";
 
 const nextConfig: NextConfig = {
-  // @orrery/protocol ships TypeScript source with `.ts`-suffixed relative imports.
-  transpilePackages: ["@orrery/protocol"],
+  // @orrery/protocol and @orrery/experiments (only its pure `/analysis` subpath, see the import-boundary lint)
+  // ship TypeScript source with `.ts`-suffixed relative imports.
+  transpilePackages: ["@orrery/protocol", "@orrery/experiments"],
   reactStrictMode: true,
   poweredByHeader: false,
   // The monorepo root holds the lockfile; say so, so Next does not guess.
