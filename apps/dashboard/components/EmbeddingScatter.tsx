@@ -23,8 +23,21 @@ export function hysteresisRadius(current: number | null, points: readonly Point2
 const SIZE = 420;
 const PAD = 28;
 
-/** Embedding rows as points coloured by index i/n (a cyclic scale); `joined`: also the path i → i+1 (walk order). */
-export function EmbeddingScatter({ points, showLabels, joined = false }: { points: Point2d[]; showLabels?: boolean; joined?: boolean }) {
+/**
+ * Embedding rows as points coloured by index i/n (a cyclic scale); `joined`: also the path i → i+1 (walk order);
+ * `axes`: names of the x and y axes (e.g. "PC1 (62%)").
+ */
+export function EmbeddingScatter({
+  points,
+  showLabels,
+  joined = false,
+  axes,
+}: {
+  points: Point2d[];
+  showLabels?: boolean;
+  joined?: boolean;
+  axes?: readonly string[];
+}) {
   const radiusRef = useRef<number | null>(null);
   const r = hysteresisRadius(radiusRef.current, points);
   radiusRef.current = r;
@@ -57,6 +70,16 @@ export function EmbeddingScatter({ points, showLabels, joined = false }: { point
           </text>
         </g>
       ))}
+      {axes && (
+        <g fontSize={10} fill="#94a3b8">
+          <text x={SIZE - PAD - 4} y={SIZE - PAD - 6} textAnchor="end">
+            {axes[0]} →
+          </text>
+          <text x={PAD + 6} y={PAD + 14}>
+            ↑ {axes[1]}
+          </text>
+        </g>
+      )}
       {joined &&
         p > 1 &&
         points.map((a, i) => {

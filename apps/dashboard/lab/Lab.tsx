@@ -15,7 +15,6 @@ import {
   lastValue,
   matrixRows,
   metricsFor,
-  points2d,
   runList,
   selectedData,
   selectedRun,
@@ -34,12 +33,12 @@ import {
 } from "../lib/settings.ts";
 import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type FormValues } from "../components/ConfigForm.tsx";
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
-import { EmbeddingScatter } from "../components/EmbeddingScatter.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
 import { Bars } from "../components/Bars.tsx";
 import { Heatmap } from "../components/Heatmap.tsx";
 import { MatrixView } from "../components/MatrixView.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
+import { PointsView } from "../components/PointsView.tsx";
 import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
@@ -259,14 +258,14 @@ export function Lab() {
             >
               <div className="flex flex-wrap items-start gap-6">
                 {runExperiment.views
-                  .filter((v) => v.kind === "points2d")
-                  .map((v) => (
-                    <figure key={v.tensor} className="w-full min-w-[280px] max-w-[440px] flex-1">
-                      <figcaption className="mb-1 text-xs text-slate-400">{v.label}</figcaption>
-                      <div className="aspect-square w-full">
-                        <ScatterFor tensor={snapshot?.tensors[v.tensor]} joined={v.cyclic ?? false} />
-                      </div>
-                    </figure>
+                  .filter((v) => v.kind === "points")
+                  .map((v, i) => (
+                    <PointsView
+                      key={`${runExperiment.id}:${i}`}
+                      view={v}
+                      raw={snapshot?.tensors[v.tensor]}
+                      fiedler={v.fiedler ? snapshot?.tensors[v.fiedler] : undefined}
+                    />
                   ))}
                 <div className="flex flex-col gap-6">
                   {runExperiment.views
@@ -335,12 +334,6 @@ function ChartFor({
 }
 
 const CHART_REFRESH_MS = 250;
-
-/** Tensor views re-render only when their tensor changes (a new snapshot), not on every metrics batch. */
-const ScatterFor = memo(function ScatterFor({ tensor, joined }: { tensor: TensorData | undefined; joined: boolean }) {
-  const points = useMemo(() => points2d(tensor), [tensor]);
-  return <EmbeddingScatter points={points} joined={joined} />;
-});
 
 /** Numbers for small matrices (e.g. W1, W2); a canvas heatmap once there are too many cells to read. */
 const MatrixFor = memo(function MatrixFor({ name, label, tensor }: { name: string; label: string; tensor: TensorData | undefined }) {

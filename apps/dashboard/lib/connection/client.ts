@@ -161,6 +161,12 @@ export class DaemonClient {
     return this.send({ type: "snapshot", runId, step: Math.max(0, Math.floor(step)) }, purpose, runId);
   }
 
+  /** Asks for the final metric values of these runs (the sweep view). */
+  requestFinals(runIds: string[]): string | null {
+    if (!this.ready || runIds.length === 0) return null;
+    return this.send({ type: "finalMetrics", runIds }, "finals", null);
+  }
+
   lastSeqOf(runId: string): number | undefined {
     return this.lastSeq.get(runId);
   }

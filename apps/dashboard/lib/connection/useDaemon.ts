@@ -24,6 +24,8 @@ export interface DaemonCommands {
   live(): void;
   dismissError(key: number): void;
   reconnectNow(): void;
+  /** Fetch these runs' final metric values (into `state.finals`). */
+  fetchFinals(runIds: string[]): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;
@@ -106,6 +108,10 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       },
       dismissError: (key) => dispatch({ type: "dismissError", key }),
       reconnectNow: () => clientRef.current?.reconnectNow(),
+      fetchFinals: (runIds) => {
+        // The daemon takes up to 500 runs per request.
+        for (let i = 0; i < runIds.length; i += 500) clientRef.current?.requestFinals(runIds.slice(i, i + 500));
+      },
     }),
     [sendScrub],
   );

@@ -23,6 +23,7 @@ export function initialState(url = ""): UiState {
     selectedRunId: null,
     data: {},
     scrub: null,
+    finals: {},
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -149,6 +150,8 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       const data = next.data[m.runId] ?? emptyRunData();
       return { ...next, data: { ...next.data, [m.runId]: mergeHistory(data, m) } };
     }
+    case "finalMetrics":
+      return { ...withoutPending(state, m.id), finals: { ...state.finals, ...m.values } };
     case "state": {
       const data = state.data[m.runId] ?? emptyRunData();
       if (m.seq <= data.seq.state) return state;

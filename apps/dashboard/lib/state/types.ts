@@ -100,7 +100,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals";
 
 export interface PendingRequest {
   kind: ClientMessageType;
@@ -116,6 +116,8 @@ export interface UiState {
   selectedRunId: string | null;
   data: Record<string, RunData>;
   scrub: ScrubView | null;
+  /** Final metric values by run, then metric (null: not finite), as the daemon answered `finalMetrics`. */
+  finals: Record<string, Record<string, number | null>>;
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;
