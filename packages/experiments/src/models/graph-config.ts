@@ -1,6 +1,6 @@
 import type { Config, ConfigField } from "@orrery/protocol";
 import { resolveFields } from "../config.ts";
-import { cycle, grid, irregular, MAX_GRAPH_NODES, pathStar, type Graph } from "../datasets/graphs.ts";
+import { cycle, grid, irregular, MAX_GRAPH_NODES, pathStar, treeStar, type Graph } from "../datasets/graphs.ts";
 import type { EdgeDirection } from "../datasets/graphs-edges.ts";
 import { parseEdgeList } from "../datasets/graphs-parse.ts";
 import { ConfigError } from "../types.ts";
@@ -10,6 +10,7 @@ export interface GraphConfig {
   graph: GraphKind;
   star_degree: number;
   path_length: number;
+  tree_branching: number;
   cycle_nodes: number;
   grid_rows: number;
   grid_cols: number;
@@ -22,13 +23,20 @@ export interface GraphConfig {
 const GRAPH_KINDS = {
   cycle: "cycle",
   path_star: "path-star G(d, ℓ)",
+  tree_star: "tree-star (d arms, each node branching below)",
   grid: "grid (row-major)",
   irregular: "irregular (16 nodes, 20 edges)",
   edge_list: "your edge list (below)",
 } as const;
 export type GraphKind = keyof typeof GRAPH_KINDS;
 
-export const graphFields = (defaults: { graph: GraphKind }): ConfigField[] => [
+export interface GraphDefaults {
+  graph: GraphKind;
+  star_degree?: number;
+  path_length?: number;
+}
+
+export const graphFields = (defaults: GraphDefaults): ConfigField[] => [
   {
     key: "graph",
     label: "Graph",
@@ -37,8 +45,17 @@ export const graphFields = (defaults: { graph: GraphKind }): ConfigField[] => [
     options: Object.entries(GRAPH_KINDS).map(([value, label]) => ({ value, label })),
   },
   { key: "cycle_nodes", label: "Cycle: nodes", kind: "number", default: 15, min: 3, max: MAX_GRAPH_NODES, integer: true },
-  { key: "star_degree", label: "Path-star: arms (d)", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
-  { key: "path_length", label: "Path-star: nodes per path, root included (ℓ)", kind: "number", default: 5, min: 2, max: MAX_GRAPH_NODES, integer: true },
+  { key: "star_degree", label: "Path-/tree-star: arms (d)", kind: "number", default: defaults.star_degree ?? 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
+  {
+    key: "path_length",
+    label: "Path-/tree-star: nodes per root-to-leaf path, root included (ℓ)",
+    kind: "number",
+    default: defaults.path_length ?? 5,
+    min: 2,
+    max: MAX_GRAPH_NODES,
+    integer: true,
+  },
+  { key: "tree_branching", label: "Tree-star: children per node below the root", kind: "number", default: 2, min: 1, max: 16, integer: true },
   { key: "grid_rows", label: "Grid: rows", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
   { key: "grid_cols", label: "Grid: columns", kind: "number", default: 4, min: 1, max: MAX_GRAPH_NODES, integer: true },
   {
@@ -81,6 +98,12 @@ export function graphFromConfig(c: GraphConfig): Graph {
     case "path_star":
       check("star_degree", 1 + c.star_degree * (c.path_length - 1));
       return pathStar(c.star_degree, c.path_length);
+    case "tree_star": {
+      let nodes = 1;
+      for (let depth = 1, width = c.star_degree; depth < c.path_length && nodes <= MAX_GRAPH_NODES; depth++, width *= c.tree_branching) nodes += width;
+      check("tree_branching", nodes);
+      return treeStar(c.star_degree, c.tree_branching, c.path_length);
+    }
     case "grid":
       check("grid_rows", c.grid_rows * c.grid_cols);
       return grid(c.grid_rows, c.grid_cols);

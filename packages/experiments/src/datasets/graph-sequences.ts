@@ -1,0 +1,123 @@
+import type { Rng } from "../random.ts";
+import type { Graph } from "./graphs.ts";
+
+/*
+ * Token sequences for a sequence model memorizing a graph (the GM repo's in-weights data, EXPERIMENTS.md §3A):
+ *   edge  `[EDGE] u v`                      loss on v
+ *   path  `[PATH] leaf [PAUSE]×k root n1 … leaf`   loss on n1 only ("first"), or on root … leaf ("full")
+ * Tokens 0..n−1 are the nodes; the four specials follow (the repo has nine; the other five never occur in these
+ * examples). Every sequence is padded with [PAD] to one length T, since positions are learned per index.
+ */
+export interface GraphVocabulary {
+  nodes: number;
+  EDGE: number;
+  PATH: number;
+  PAUSE: number;
+  PAD: number;
+  size: number;
+}
+
+export const graphVocabulary = (n: number): GraphVocabulary => ({ nodes: n, EDGE: n, PATH: n + 1, PAUSE: n + 2, PAD: n + 3, size: n + 4 });
+
+/** Sequences of one length T with, per sequence, the positions whose next token is a training target. */
+export interface SequenceSet {
+  n: number;
+  T: number;
+  /** Sequence-major tokens [n·T]. */
+  tokens: Int32Array;
+  /** (sequence, position, target token): the logits at `position` should predict `target`. */
+  targets: { seq: number; pos: number; token: number }[];
+}
+
+export type PathTarget = "first" | "full";
+
+/** Root-to-leaf paths (BFS from `root`), one per leaf (a node of degree 1 other than the root), by leaf id. */
+export function rootToLeafPaths(g: Graph, root = 0): number[][] {
+  const adjacency = Array.from({ length: g.n }, () => [] as number[]);
+  for (const [u, v] of g.edges) {
+    adjacency[u]!.push(v);
+    adjacency[v]!.push(u);
+  }
+  const parent = new Int32Array(g.n).fill(-1);
+  parent[root] = root;
+  const queue = [root];
+  for (let i = 0; i < queue.length; i++) {
+    for (const v of adjacency[queue[i]!]!) {
+      if (parent[v] === -1) {
+        parent[v] = queue[i]!;
+        queue.push(v);
+      }
+    }
+  }
+  const paths: number[][] = [];
+  for (let leaf = 0; leaf < g.n; leaf++) {
+    if (leaf === root || adjacency[leaf]!.length !== 1 || parent[leaf] === -1) continue;
+    const path = [leaf];
+    while (path[0] !== root) path.unshift(parent[path[0]!]!);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** Splits paths into train and held-out by leaf, `heldOut` of them (at least one when there are two or more). */
+export function splitLeaves(paths: number[][], heldOut: number, rng: Rng): { train: number[][]; test: number[][] } {
+  const order = paths.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const count = paths.length < 2 ? 0 : Math.min(paths.length - 1, Math.max(1, Math.round(heldOut * paths.length)));
+  const pick = (ids: number[]) => ids.sort((a, b) => a - b).map((i) => paths[i]!);
+  return { test: pick(order.slice(0, count)), train: pick(order.slice(count)) };
+}
+
+/** The length every sequence is padded to: a path query, its pauses and the longest path; at least 3 for edges. */
+export const sequenceLength = (longestPath: number, pauses: number) => Math.max(3, 2 + pauses + longestPath);
+
+export function edgeSequences(pairs: readonly (readonly [number, number])[], vocab: GraphVocabulary, T: number): SequenceSet {
+  const tokens = new Int32Array(pairs.length * T).fill(vocab.PAD);
+  const targets = pairs.map(([u, v], s) => {
+    tokens[s * T] = vocab.EDGE;
+    tokens[s * T + 1] = u;
+    tokens[s * T + 2] = v;
+    return { seq: s, pos: 1, token: v };
+  });
+  return { n: pairs.length, T, tokens, targets };
+}
+
+/**
+ * `[PATH] leaf [PAUSE]×k root n1 … leaf`; with `withAnswer` false only the query and the root (teacher-forced
+ * evaluation of n1 and the start of greedy decoding). Targets: n1 at the root's position, or the whole path.
+ */
+export function pathSequences(paths: readonly number[][], pauses: number, vocab: GraphVocabulary, T: number, target: PathTarget): SequenceSet {
+  const tokens = new Int32Array(paths.length * T).fill(vocab.PAD);
+  const targets: SequenceSet["targets"] = [];
+  paths.forEach((path, s) => {
+    const leaf = path[path.length - 1]!;
+    const o = s * T;
+    tokens[o] = vocab.PATH;
+    tokens[o + 1] = leaf;
+    for (let p = 0; p < pauses; p++) tokens[o + 2 + p] = vocab.PAUSE;
+    const start = 2 + pauses;
+    path.forEach((node, i) => (tokens[o + start + i] = node));
+    if (target === "first") targets.push({ seq: s, pos: start, token: path[1]! });
+    else path.forEach((node, i) => targets.push({ seq: s, pos: start + i - 1, token: node }));
+  });
+  return { n: paths.length, T, tokens, targets };
+}
+
+/** Both sets as one batch (edges first). */
+export function concatSets(a: SequenceSet, b: SequenceSet): SequenceSet {
+  if (a.T !== b.T) throw new RangeError(`sequence lengths differ: ${a.T} and ${b.T}`);
+  const tokens = new Int32Array((a.n + b.n) * a.T);
+  tokens.set(a.tokens);
+  tokens.set(b.tokens, a.n * a.T);
+  return { n: a.n + b.n, T: a.T, tokens, targets: [...a.targets, ...b.targets.map((t) => ({ ...t, seq: t.seq + a.n }))] };
+}
+
+/** Time-major target rows [T·n, V] (row t·n + s), one-hot at each target, zero elsewhere. */
+export function timeMajorTargets(set: SequenceSet, V: number): Float32Array {
+  const out = new Float32Array(set.T * set.n * V);
+  for (const { seq, pos, token } of set.targets) out[(pos * set.n + seq) * V + token] = 1;
+  return out;
+}

@@ -1,0 +1,245 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Config, NamedTensor } from "@orrery/protocol";
+import { graphSpectrum } from "../analysis/laplacian.ts";
+import { commonFields } from "../config.ts";
+import {
+  concatSets, edgeSequences, graphVocabulary, pathSequences, rootToLeafPaths, sequenceLength, splitLeaves, timeMajorTargets,
+  type PathTarget, type SequenceSet,
+} from "../datasets/graph-sequences.ts";
+import { directedPairs } from "../datasets/graphs-edges.ts";
+import { Rng } from "../random.ts";
+import { readTensors } from "../training/tensors.ts";
+import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
+import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
+import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
+import { edgeScores, leafFirstNodeCosines, pathAccuracy } from "./graph-transformer-eval.ts";
+import { Gpt } from "./transformer/gpt.ts";
+import { crossEntropy, timeMajorOneHot } from "./transformer/sequence-batch.ts";
+
+/**
+ * The GM paper's in-weights graph memory with a small decoder-only Transformer (EXPERIMENTS.md §3A, and the
+ * repo's TinyGPT of §3B when task = edges): the model memorizes every edge `[EDGE] u v`, and (task = mixed or
+ * staged) learns root-to-leaf paths `[PATH] leaf [PAUSE]×k root n1 … leaf` for 75% of the leaves; the held-out
+ * leaves measure whether it finds paths it never saw, from the geometry of its embeddings alone (chance 1/d).
+ * Full batch (every example each step), AdamW with cosine decay to lr/10, as the repo.
+ */
+export interface GraphTransformerConfig extends CommonConfig, GraphConfig {
+  task: "edges" | "mixed" | "staged";
+  edge_steps: number;
+  path_target: PathTarget;
+  pauses: number;
+  held_out: number;
+  layers: number;
+  heads: number;
+  d_model: number;
+  mlp: boolean;
+  tied: boolean;
+  init: "geometric" | "non_geometric";
+  weight_decay: number;
+  schedule: "cosine" | "constant";
+  eval_every: number;
+}
+
+const fields = [
+  ...graphFields({ graph: "path_star", star_degree: 40, path_length: 4 }),
+  {
+    key: "task",
+    label: "Training data",
+    kind: "enum",
+    default: "mixed",
+    options: [
+      { value: "edges", label: "edges only (TinyGPT memorization)" },
+      { value: "mixed", label: "edges + training paths, interleaved (mixed_*)" },
+      { value: "staged", label: "edges first, then paths (staged_*)" },
+    ],
+  },
+  { key: "edge_steps", label: "Staged: edge-only steps before paths", kind: "number", default: 500, min: 0, max: 100_000_000, integer: true },
+  {
+    key: "path_target",
+    label: "Path loss on",
+    kind: "enum",
+    default: "first",
+    options: [
+      { value: "first", label: "first node n1 only (the \"hardest token\" recipe)" },
+      { value: "full", label: "the whole path root … leaf" },
+    ],
+  },
+  { key: "pauses", label: "Pause tokens (k)", kind: "number", default: 4, min: 0, max: 64, integer: true },
+  { key: "held_out", label: "Held-out leaves (fraction)", kind: "number", default: 0.25, min: 0, max: 0.9 },
+  { key: "layers", label: "Layers", kind: "number", default: 2, min: 1, max: 12, integer: true },
+  { key: "heads", label: "Heads", kind: "number", default: 2, min: 1, max: 16, integer: true },
+  { key: "d_model", label: "Width (d_model)", kind: "number", default: 64, min: 2, max: 512, integer: true },
+  { key: "mlp", label: "MLP in each block (4× GELU)", kind: "boolean", default: true },
+  { key: "tied", label: "Tie the head to the embedding", kind: "boolean", default: true },
+  {
+    key: "init",
+    label: "Init",
+    kind: "enum",
+    default: "geometric",
+    options: [
+      { value: "geometric", label: "N(0, 0.02) (repo default)" },
+      { value: "non_geometric", label: "N(0, 1) for weights and embedding" },
+    ],
+  },
+  { key: "weight_decay", label: "Weight decay (AdamW, decoupled)", kind: "number", default: 0.01, min: 0, max: 100 },
+  {
+    key: "schedule",
+    label: "LR schedule",
+    kind: "enum",
+    default: "cosine",
+    options: [
+      { value: "cosine", label: "cosine to lr/10" },
+      { value: "constant", label: "constant" },
+    ],
+  },
+  { key: "eval_every", label: "Evaluate every (steps)", kind: "number", default: 50, min: 1, max: 1_000_000, integer: true },
+  ...commonFields({ steps: 2000, lr: 1e-3, snapshot_every: 50 }),
+] as const satisfies Experiment["info"]["fields"];
+
+const pathMetricInfo = [
+  { key: "first_token_test", label: "Held-out leaves: first-token accuracy (%)" },
+  { key: "first_token_train", label: "Training leaves: first-token accuracy (%)" },
+  { key: "full_path_test", label: "Held-out leaves: full-path accuracy, greedy (%)" },
+  { key: "full_path_train", label: "Training leaves: full-path accuracy, greedy (%)" },
+  { key: "leaf_n1_cos", label: "cos(leaf, its own n1)" },
+  { key: "leaf_n1_cos_other", label: "cos(leaf, other paths' n1)" },
+];
+
+export const graphTransformer: Experiment<GraphTransformerConfig> = {
+  info: {
+    id: "graph-transformer",
+    title: "Graph memory in a Transformer — path-star (GM paper)",
+    description:
+      "A small decoder-only Transformer memorizes a graph's edges and learns root-to-leaf paths for 75% of the " +
+      "leaves; held-out leaves test whether it finds paths it never saw (chance 1/d). The geometry forms at " +
+      "once (a leaf's embedding turns toward its own arm's first node); whether held-out accuracy follows is the " +
+      "open CPU question (EXPERIMENTS.md §3A: 0/10 through 1700 steps in PyTorch at these defaults). " +
+      "TinyGPT (§3B): task = edges, 1 layer, 1 head, d 32, lr 0.01, wd 0, pauses 0; star/grid 500 steps, cycle 700.",
+    fields: [...fields],
+    metrics: [{ key: "loss", label: "Loss (nats per target token)" }, ...graphMetricInfo, ...pathMetricInfo],
+    views: [
+      ...graphViews,
+      { tensor: "attention", kind: "matrix", label: "Last layer's attention on a held-out path query (mean over heads, row = query)" },
+    ],
+  },
+  resolveConfig: resolveGraphTransformerConfig,
+  create: createGraphTransformer,
+  trainerOptions: (c) => ({
+    lr: c.lr,
+    optimizer: "adam",
+    weightDecay: c.weight_decay,
+    schedule: c.schedule,
+    totalSteps: c.steps,
+    minLrFactor: 0.1,
+  }),
+};
+
+function resolveGraphTransformerConfig(partial: Config): GraphTransformerConfig {
+  const c = resolveGraphConfig<GraphTransformerConfig>(fields, partial);
+  if (c.d_model % c.heads !== 0) throw new ConfigError("heads", `width ${c.d_model} is not divisible by ${c.heads} heads`);
+  if (c.task !== "edges" && rootToLeafPaths(graphFromConfig(c)).length < 2) {
+    throw new ConfigError("task", "path tasks need a graph with at least two leaves (path-star or tree-star)");
+  }
+  return c;
+}
+
+/** A training batch as device tensors: inputs, targets and the count the loss is averaged over. */
+interface Batch {
+  n: number;
+  inputs: tf.Tensor2D;
+  targets: tf.Tensor2D;
+  count: number;
+}
+
+export function createGraphTransformer(c: GraphTransformerConfig): Problem {
+  const g = graphFromConfig(c);
+  const { n } = g;
+  const vocab = graphVocabulary(n);
+  const pairs = directedPairs(g, c.direction, c.self_edges);
+  const usesPaths = c.task !== "edges";
+  const leaves = splitLeaves(usesPaths ? rootToLeafPaths(g) : [], c.held_out, new Rng(c.seed * 2 + 1));
+  const longest = Math.max(1, ...leaves.train.map((p) => p.length), ...leaves.test.map((p) => p.length));
+  const T = usesPaths ? sequenceLength(longest, c.pauses) : 3;
+  const model = new Gpt(
+    { V: vocab.size, T, d: c.d_model, heads: c.heads, layers: c.layers, mlp: c.mlp, tied: c.tied },
+    new Rng(c.seed * 2),
+    c.init === "geometric" ? 0.02 : 1,
+  );
+  const spectrum = graphSpectrum(g);
+
+  const toBatch = (set: SequenceSet): Batch => ({
+    n: set.n,
+    inputs: timeMajorOneHot(set.tokens, set.n, T, vocab.size),
+    targets: tf.tensor2d(timeMajorTargets(set, vocab.size), [T * set.n, vocab.size]),
+    count: set.targets.length,
+  });
+  const edges = edgeSequences(pairs, vocab, T);
+  const paths = pathSequences(leaves.train, c.pauses, vocab, T, c.path_target);
+  const batches = {
+    edges: toBatch(edges),
+    mixed: c.task === "mixed" ? toBatch(concatSets(edges, paths)) : null,
+    paths: c.task === "staged" ? toBatch(paths) : null,
+  };
+  // The staged recipe picks its batch by step: the step count is this problem's data-stream state.
+  let step = 0;
+  const batchAt = (s: number): Batch =>
+    c.task === "mixed" ? batches.mixed! : c.task === "staged" && s >= c.edge_steps ? batches.paths! : batches.edges;
+
+  const probe = leaves.test[0] ?? leaves.train[0];
+  const probeInputs = probe ? timeMajorOneHot(pathSequences([probe], c.pauses, vocab, T, "first").tokens, 1, T, vocab.size) : null;
+  const nodeEmbedding = () => tf.tidy(() => tf.slice(model.E, [0, 0], [n, c.d_model]));
+
+  return {
+    params: model.groups(),
+    frozen: [],
+    loss() {
+      const batch = batchAt(step++);
+      const { logits } = model.forward(batch.inputs, batch.n);
+      return crossEntropy(logits, batch.targets, batch.count);
+    },
+    metrics: (loss) => ({ loss }),
+    dataState: () => [step],
+    restoreDataState(state) {
+      step = state[0]!;
+    },
+    evaluate(at) {
+      if (!isEvalStep(at, c.eval_every, c.steps)) return {};
+      const E = nodeEmbedding();
+      const e = E.dataSync();
+      E.dispose();
+      const out: Record<string, number> = graphMetrics(g, pairs, spectrum, e, c.d_model, edgeScores(model, vocab), false);
+      if (usesPaths) {
+        const test = pathAccuracy(model, leaves.test, c.pauses, vocab);
+        const train = pathAccuracy(model, leaves.train, c.pauses, vocab);
+        const cos = leafFirstNodeCosines(e, n, c.d_model, [...leaves.train, ...leaves.test]);
+        Object.assign(out, {
+          first_token_test: 100 * test.firstToken,
+          first_token_train: 100 * train.firstToken,
+          full_path_test: 100 * test.fullPath,
+          full_path_train: 100 * train.fullPath,
+          leaf_n1_cos: cos.same,
+          leaf_n1_cos_other: cos.other,
+        });
+      }
+      for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) delete out[k];
+      return out;
+    },
+    references: {
+      ...topOneReference(pairs),
+      ...(usesPaths ? { first_token_test: { value: 100 / Math.max(1, c.star_degree), label: `chance 1/d = ${(100 / c.star_degree).toFixed(1)}%` } } : {}),
+    },
+    snapshot() {
+      const E = nodeEmbedding();
+      const attention = probeInputs
+        ? tf.tidy(() => tf.mean(tf.reshape(model.forward(probeInputs, 1).attention, [T, c.heads, T]), 1))
+        : null;
+      const tensors = readTensors(attention ? { E, attention } : { E });
+      tf.dispose(attention ? [E, attention] : [E]);
+      return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, c.d_model)] satisfies NamedTensor[];
+    },
+    dispose() {
+      tf.dispose([...(probeInputs ? [probeInputs] : []), ...Object.values(batches).flatMap((b) => (b ? [b.inputs, b.targets] : []))]);
+      model.dispose();
+    },
+  };
+}

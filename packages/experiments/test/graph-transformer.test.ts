@@ -1,0 +1,101 @@
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  edgeSequences, graphTransformer, graphVocabulary, Gpt, pathSequences, pathStar, rootToLeafPaths, Rng, splitLeaves, treeStar,
+  ConfigError,
+} from "@orrery/experiments";
+import { crossEntropy, timeMajorOneHot } from "../src/models/transformer/sequence-batch.ts";
+
+describe("graph sequences", () => {
+  test("root-to-leaf paths of a path-star run root, n1, …, leaf along each arm", () => {
+    const paths = rootToLeafPaths(pathStar(3, 4));
+    assert.deepEqual(paths, [
+      [0, 1, 2, 3],
+      [0, 4, 5, 6],
+      [0, 7, 8, 9],
+    ]);
+    assert.equal(rootToLeafPaths(treeStar(2, 2, 3)).length, 4);
+  });
+
+  test("path examples: [PATH] leaf [PAUSE]×k root n1 … leaf, target n1 at the root's position (or the whole path)", () => {
+    const vocab = graphVocabulary(10);
+    const first = pathSequences([[0, 4, 5, 6]], 2, vocab, 9, "first");
+    assert.deepEqual([...first.tokens], [vocab.PATH, 6, vocab.PAUSE, vocab.PAUSE, 0, 4, 5, 6, vocab.PAD]);
+    assert.deepEqual(first.targets, [{ seq: 0, pos: 4, token: 4 }]);
+    const full = pathSequences([[0, 4, 5, 6]], 2, vocab, 9, "full");
+    assert.deepEqual(full.targets.map((t) => [t.pos, t.token]), [[3, 0], [4, 4], [5, 5], [6, 6]]);
+    const edges = edgeSequences([[2, 3]], vocab, 4);
+    assert.deepEqual([...edges.tokens], [vocab.EDGE, 2, 3, vocab.PAD]);
+    assert.deepEqual(edges.targets, [{ seq: 0, pos: 1, token: 3 }]);
+  });
+
+  test("leaves split by seed: disjoint, complete, reproducible", () => {
+    const paths = rootToLeafPaths(pathStar(8, 3));
+    const a = splitLeaves(paths, 0.25, new Rng(3));
+    const b = splitLeaves(paths, 0.25, new Rng(3));
+    assert.deepEqual(a, b);
+    assert.equal(a.test.length, 2);
+    assert.equal(a.train.length + a.test.length, 8);
+    const leaves = (ps: number[][]) => ps.map((p) => p[p.length - 1]);
+    assert.equal(new Set([...leaves(a.train), ...leaves(a.test)]).size, 8);
+  });
+
+  test("path tasks on a graph without leaves are refused by key", () => {
+    assert.throws(() => graphTransformer.resolveConfig({ graph: "cycle" }), (e: unknown) => e instanceof ConfigError && e.key === "task");
+    assert.doesNotThrow(() => graphTransformer.resolveConfig({ graph: "cycle", task: "edges" }));
+  });
+});
+
+describe("GPT", () => {
+  before(async () => {
+    await tf.setBackend("cpu");
+  });
+
+  const dims = { V: 7, T: 5, d: 8, heads: 2, layers: 2, mlp: true, tied: true };
+  const tokens = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 0, 1, 2]); // two sequences of T = 5
+
+  test("is causal: changing a later token leaves earlier positions' logits unchanged", () => {
+    const model = new Gpt(dims, new Rng(1), 0.3);
+    const logitsOf = (t: Int32Array) => tf.tidy(() => model.forward(timeMajorOneHot(t, 2, dims.T, dims.V), 2).logits.arraySync());
+    const changed = tokens.slice();
+    changed[3] = 6; // sequence 0, position 3
+    const [a, b] = [logitsOf(tokens), logitsOf(changed)];
+    for (let t = 0; t < dims.T; t++) {
+      const row = t * 2; // sequence 0 at position t (time-major)
+      if (t < 3) assert.deepEqual(a[row], b[row], `position ${t}`);
+      else assert.notDeepEqual(a[row], b[row], `position ${t}`);
+    }
+    model.dispose();
+  });
+
+  test("hand-written gradients agree with central differences in every parameter group", () => {
+    const model = new Gpt({ ...dims, tied: false }, new Rng(2), 0.3);
+    const targets = tf.tensor2d(Float32Array.from({ length: dims.T * 2 * dims.V }, (_, i) => (i % dims.V === (i * 7) % 5 ? 1 : 0)), [dims.T * 2, dims.V]);
+    const inputs = timeMajorOneHot(tokens, 2, dims.T, dims.V);
+    const loss = () => crossEntropy(model.forward(inputs, 2).logits, targets, 10);
+    const groups = model.groups();
+    const { grads } = tf.variableGrads(loss, Object.values(groups));
+    const lossValue = () => tf.tidy(() => loss().dataSync()[0]!);
+    const rng = new Rng(5);
+    for (const [name, v] of Object.entries(groups)) {
+      const analytic = grads[v.name]!.dataSync();
+      for (let trial = 0; trial < 3; trial++) {
+        const i = rng.int(v.size);
+        const original = v.dataSync().slice();
+        const at = (delta: number) => {
+          const x = original.slice();
+          x[i]! += delta;
+          v.assign(tf.tensor(x, v.shape));
+          return lossValue();
+        };
+        const h = 1e-2;
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        v.assign(tf.tensor(original, v.shape));
+        assert.ok(Math.abs(numeric - analytic[i]!) < 2e-3 + 0.05 * Math.abs(numeric), `${name}[${i}]: numeric ${numeric}, analytic ${analytic[i]}`);
+      }
+    }
+    tf.dispose([grads, targets, inputs]);
+    model.dispose();
+  });
+});
