@@ -10,6 +10,9 @@ export { lowRankBigram, type LowRankBigramConfig } from "./models/low-rank-bigra
 export { lowRankChain } from "./datasets/low-rank-chain.ts";
 export { node2vec, createNode2Vec, NODE2VEC_CYCLE15_PLATEAU, type Node2VecConfig } from "./models/node2vec.ts";
 export { tinyNN, createTinyNN, type TinyNNConfig } from "./models/tiny-nn.ts";
+export { graphTransformer, createGraphTransformer, type GraphTransformerConfig } from "./models/graph-transformer.ts";
+export { Gpt, type GptDims } from "./models/transformer/gpt.ts";
+export * from "./datasets/graph-sequences.ts";
 export type { GraphConfig, GraphKind } from "./models/graph-config.ts";
 export { cycle, grid, irregular, pathStar, treeStar, MAX_GRAPH_NODES, type Graph } from "./datasets/graphs.ts";
 export { parseEdgeList, EdgeListError } from "./datasets/graphs-parse.ts";

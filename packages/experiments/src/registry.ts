@@ -1,4 +1,5 @@
 import { bigramCircle } from "./models/bigram-circle.ts";
+import { graphTransformer } from "./models/graph-transformer.ts";
 import { inductionHeads } from "./models/induction-heads.ts";
 import { lowRankBigram } from "./models/low-rank-bigram.ts";
 import { node2vec } from "./models/node2vec.ts";
@@ -11,6 +12,7 @@ export const experiments: Readonly<Record<string, Experiment<any>>> = {
   [lowRankBigram.info.id]: lowRankBigram,
   [node2vec.info.id]: node2vec,
   [tinyNN.info.id]: tinyNN,
+  [graphTransformer.info.id]: graphTransformer,
   [inductionHeads.info.id]: inductionHeads,
 };
 
