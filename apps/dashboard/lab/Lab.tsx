@@ -43,6 +43,7 @@ import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
+import { SweepPanel } from "../components/SweepPanel.tsx";
 import { Panel, StateBadge } from "../components/ui.tsx";
 
 const DEFAULT_EXPERIMENT = "bigram-circle";
@@ -296,6 +297,15 @@ export function Lab() {
               </div>
             </Panel>
           )}
+
+          <SweepPanel
+            experiments={state.experiments}
+            runs={runs}
+            finals={state.finals}
+            preferredExperiment={run?.experiment ?? null}
+            connected={connected}
+            onNeedFinals={cmd.fetchFinals}
+          />
         </main>
       </div>
 
