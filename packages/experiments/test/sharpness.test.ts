@@ -40,6 +40,17 @@ test("a quadratic's top Hessian eigenvalue, with θ bit-identical and no tensor 
   problem.dispose();
 });
 
+test("a dominant negative eigenvalue (a saddle) still yields the top one", () => {
+  const problem = quadratic({ x: [1, -9, 3] });
+  const before = read(problem);
+  const tensors = tf.memory().numTensors;
+  const result = topHessianEigenvalue(problem, ["x"], { iterations: 300, tolerance: 1e-8 });
+  assert.ok(Math.abs(result.value - 3) < 1e-3, `top eigenvalue ${result.value} ≈ 3, not the dominant −9`);
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.deepEqual(read(problem), before);
+  problem.dispose();
+});
+
 test("a scheduled measurement leaves training exactly as it would have been", () => {
   const config = bigramCircle.resolveConfig({ data: "batch", batch_size: 16, seed: 3, w_mode: "trainable", steps: 12 });
   const plain = createTrainer(bigramCircle, config);

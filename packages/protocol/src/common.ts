@@ -77,6 +77,18 @@ export const TensorView = z.object({
 });
 export type TensorView = z.infer<typeof TensorView>;
 
+/** What a `measure` request can measure; each is recorded as the metric of the same name. */
+export const MeasureKind = z.enum(["sharpness"]);
+export type MeasureKind = z.infer<typeof MeasureKind>;
+
+/**
+ * Metrics any run may carry besides its experiment's own (on a schedule via `sharpness_every`, or on demand by
+ * `measure`); the dashboard charts them once a run has recorded one.
+ */
+export const COMMON_METRICS: readonly MetricInfo[] = [
+  { key: "sharpness", label: "Sharpness: top Hessian eigenvalue of the loss" },
+];
+
 export const ExperimentInfo = z.object({
   id: z.string(),
   title: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  BackendInfo, Config, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
+  BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
@@ -39,6 +39,19 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("snapshot"), ...req, runId: RunId, step: Step }),
   /** Each run's last stored value of every metric (e.g. to compare a sweep's runs); answered by `finalMetrics`. */
   z.object({ type: z.literal("finalMetrics"), ...req, runIds: z.array(RunId).min(1).max(500) }),
+  /**
+   * Measure something costly on a live run between two steps (e.g. sharpness, the top Hessian eigenvalue);
+   * the value is recorded as a metric point at the run's current step, then the request is acked.
+   */
+  z.object({ type: z.literal("measure"), ...req, runId: RunId, what: MeasureKind }),
+  /** Singular values of a 2-D snapshot tensor at up to `maxPoints` of the run's stored snapshot steps. */
+  z.object({
+    type: z.literal("spectrum"),
+    ...req,
+    runId: RunId,
+    tensor: z.string().min(1).max(100),
+    maxPoints: z.number().int().min(2).max(1000).default(200),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -85,6 +98,15 @@ export const ServerMessage = z.discriminatedUnion("type", [
   }),
   /** By run, by metric: the value at the metric's last stored step (null: not finite). */
   z.object({ type: z.literal("finalMetrics"), id: RequestId, values: z.record(RunId, MetricValues) }),
+  /** values[i]: the singular values (descending) of `tensor` in the snapshot at steps[i]. */
+  z.object({
+    type: z.literal("spectrum"),
+    id: RequestId,
+    runId: RunId,
+    tensor: z.string(),
+    steps: z.array(Step),
+    values: z.array(z.array(z.number())),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

@@ -70,3 +70,25 @@ describe("client message parsing", () => {
     assert.ok(!parseServerMessage(JSON.stringify({ type: "metrics", runId: "r", points: [] })).ok);
   });
 });
+
+describe("measure and spectrum", () => {
+  test("measure names what to measure; anything else is refused by name", () => {
+    const ok = parseClientMessage(JSON.stringify({ type: "measure", id: "m", runId: "r", what: "sharpness" }));
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.message, { type: "measure", id: "m", runId: "r", what: "sharpness" });
+    const bad = parseClientMessage(JSON.stringify({ type: "measure", id: "m", runId: "r", what: "curvature" }));
+    assert.ok(!bad.ok && bad.code === "bad_message" && /what/.test(bad.message) && bad.id === "m");
+  });
+
+  test("spectrum requests default maxPoints and bound it; replies carry one row of values per step", () => {
+    const r = parseClientMessage(JSON.stringify({ type: "spectrum", id: "s", runId: "r", tensor: "E" }));
+    assert.ok(r.ok);
+    assert.deepEqual(r.message, { type: "spectrum", id: "s", runId: "r", tensor: "E", maxPoints: 200 });
+    const tooMany = parseClientMessage(JSON.stringify({ type: "spectrum", id: "s", runId: "r", tensor: "E", maxPoints: 5000 }));
+    assert.ok(!tooMany.ok && /maxPoints/.test(tooMany.message));
+    const reply = parseServerMessage(
+      JSON.stringify({ type: "spectrum", id: "s", runId: "r", tensor: "E", steps: [0, 50], values: [[3, 1], [4, 0.5]] }),
+    );
+    assert.ok(reply.ok);
+  });
+});

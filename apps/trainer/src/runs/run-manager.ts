@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type Config, type MetricPoint, type RunState, type RunSummary, type ServerMessageOf,
+  type Config, type MeasureKind, type MetricPoint, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
 import { decodeCheckpoint, encodeCheckpoint } from "../checkpoints/codec.ts";
 import { Run, RunStateError } from "./run.ts";
+import { Spectra } from "./spectra.ts";
 
 /** Receives a run's streamed events; a connection implements it with its bounded send queue. */
 export interface Subscriber {
@@ -42,6 +43,7 @@ export class RunManager {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly flushTimer: NodeJS.Timeout;
   private readonly progressTimer: NodeJS.Timeout;
+  private readonly spectra: Spectra;
 
   constructor(
     private readonly store: RunStore,
@@ -51,6 +53,7 @@ export class RunManager {
     private readonly onRunChange: (run: RunSummary) => void = () => {},
     private readonly opts: RunManagerOptions = {},
   ) {
+    this.spectra = new Spectra(store);
     this.flushTimer = setInterval(() => this.persistProgress(), 100);
     this.flushTimer.unref();
     // Run lists show each live run's step; states alone would leave them stale between transitions.
@@ -136,6 +139,18 @@ export class RunManager {
   step(runId: string, n: number): RunSummary {
     this.liveRun(runId).stepBy(n);
     return this.get(runId);
+  }
+
+  /** Measures `what` on a live run now (between two steps) and records it as a metric at its current step. */
+  measure(runId: string, what: MeasureKind): RunSummary {
+    this.liveRun(runId).measure(what);
+    return this.get(runId);
+  }
+
+  /** Singular values of snapshot tensor `tensor` at up to `maxPoints` of the run's stored snapshot steps. */
+  spectrum(runId: string, tensor: string, maxPoints: number): { steps: number[]; values: number[][] } {
+    this.get(runId);
+    return this.spectra.over(runId, tensor, maxPoints);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { TERMINAL_STATES, type NamedTensor, type RunState } from "@orrery/protocol";
+import { TERMINAL_STATES, type MeasureKind, type NamedTensor, type RunState } from "@orrery/protocol";
 import type { StepResult, Trainer, TrainerState } from "@orrery/experiments";
 
 /** Where a run's side effects go (the manager stores and streams them); the run only trains. */
@@ -84,6 +84,17 @@ export class Run {
     if (this.state === "created") this.transition("paused", null);
     this.stepBudget += n;
     this.schedule();
+  }
+
+  /**
+   * Measures `what` at the current parameters and records it as a metric point at the current step. Commands
+   * run outside the training slices, so this always lands between two steps; it changes nothing training sees.
+   */
+  measure(what: MeasureKind): number {
+    if (this.isTerminal) throw new RunStateError(`cannot measure run ${this.runId}: it is ${this.state}`);
+    const value = this.trainer.measureSharpness();
+    this.events.metrics(this.step, { [what]: value });
+    return value;
   }
 
   stop(reason: string | null = null): void {

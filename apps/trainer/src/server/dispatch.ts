@@ -4,6 +4,7 @@ import {
 import { ConfigError } from "@orrery/experiments";
 import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import { RunStateError } from "../runs/run.ts";
+import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
 import type { Connection } from "./connection.ts";
 
 export interface DispatchContext {
@@ -73,13 +74,18 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return conn.sendBinary(manager.snapshotAt(msg.runId, msg.step, msg.id));
     case "finalMetrics":
       return conn.send({ type: "finalMetrics", id: msg.id, values: manager.finalMetrics(msg.runIds) });
+    case "measure":
+      return conn.send({ type: "ack", id: msg.id, run: manager.measure(msg.runId, msg.what) });
+    case "spectrum":
+      return conn.send({ type: "spectrum", id: msg.id, runId: msg.runId, tensor: msg.tensor, ...manager.spectrum(msg.runId, msg.tensor, msg.maxPoints) });
   }
 }
 
 class HandshakeError extends Error {}
 
 function errorCode(e: unknown): ErrorCode {
-  if (e instanceof NotFoundError) return "not_found";
+  if (e instanceof NotFoundError || e instanceof UnknownTensorError) return "not_found";
+  if (e instanceof BadRequestError) return "bad_message";
   if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";
   if (e instanceof ConfigError) return "bad_config";
   return "internal";

@@ -10,3 +10,4 @@ export { geometricMargin, skewedLogits } from "./geometric-margin.ts";
 export { principalCoordinates, fiedlerDirectionCoordinates } from "./embedding-views.ts";
 export { leadingColumns, singularValues, singularValuesOfTall, svd, transpose, type Svd } from "./svd.ts";
 export { principalAnglesDegrees, principalCosines, subspaceMatching } from "./subspaces.ts";
+export { matrixProblem, matrixSingularValues, subsampleSteps, MAX_SPECTRUM_SIDE } from "./spectra.ts";

@@ -14,7 +14,7 @@ export interface SharpnessOptions {
 }
 
 export interface Sharpness {
-  /** The Hessian eigenvalue of largest magnitude (the top one whenever curvature is mostly positive). */
+  /** The largest (algebraic) Hessian eigenvalue. */
   value: number;
   iterations: number;
   converged: boolean;
@@ -32,6 +32,9 @@ export interface Sharpness {
  * whatever the model's size or scale; c = 1e-3 sits between both errors (at 1e-2 the transformer's
  * nonlinearity shows, below 1e-4 float32 rounding does). ‖θ‖ is floored at 1 so that parameters near zero
  * still get a step above rounding.
+ *
+ * Power iteration finds the eigenvalue of largest magnitude; when that one is negative (near a saddle, e.g. at
+ * init), a second pass on H − λ₁I finds the top one.
  *
  * Problems with a fixed probe batch (`probeLoss`) are measured on it. Otherwise `loss()` is used with the
  * data stream rewound before every evaluation, so each gradient sees the same batch (the one training draws
@@ -54,47 +57,69 @@ export function topHessianEigenvalue(problem: Problem, groups: readonly string[]
       };
   // clone shares the buffer (no copy); assigning it back at the end restores θ bit for bit.
   const saved = vars.map((v) => tf.clone(v));
-  const rng = new Rng(seed);
-  let v = normalize(vars.map((x) => tf.tensor(rng.normals(x.size), x.shape)));
   try {
     const thetaNorm = tf.tidy(() => norm(saved).dataSync()[0]!);
     const eps = relativeStep * Math.max(thetaNorm, 1);
-    const gradientAt = (step: number): tf.Tensor[] =>
+    const gradientAt = (v: tf.Tensor[], step: number): tf.Tensor[] =>
       tf.tidy(() => {
         vars.forEach((x, i) => x.assign(tf.add(saved[i]!, tf.mul(v[i]!, step))));
         const { value, grads } = tf.variableGrads(loss, vars);
         value.dispose();
         return vars.map((x) => grads[x.name]!);
       });
+    const hessianTimes = (v: tf.Tensor[]): tf.Tensor[] => {
+      const plus = gradientAt(v, eps);
+      const minus = gradientAt(v, -eps);
+      const hv = tf.tidy(() => plus.map((p, j) => tf.div(tf.sub(p, minus[j]!), 2 * eps)));
+      tf.dispose([...plus, ...minus]);
+      return hv;
+    };
+    const settings = { iterations, tolerance, seed };
+    const dominant = powerIteration(hessianTimes, vars, 0, settings);
+    if (!(dominant.value < 0)) return dominant;
+    // The dominant eigenvalue λ₁ is negative: H − λ₁I has spectrum in [0, λ_max − λ₁], its dominant one λ_max − λ₁.
+    const shifted = powerIteration(hessianTimes, vars, dominant.value, settings);
+    return { ...shifted, value: shifted.value + dominant.value, iterations: dominant.iterations + shifted.iterations };
+  } finally {
+    vars.forEach((x, i) => x.assign(saved[i]!));
+    tf.dispose(saved);
+    if (data) problem.restoreDataState?.(data);
+  }
+}
+
+/** Power iteration on v ↦ Hv − shift·v from a seeded random unit vector; the Rayleigh quotient of the shifted map. */
+function powerIteration(
+  hessianTimes: (v: tf.Tensor[]) => tf.Tensor[],
+  like: readonly tf.Variable[],
+  shift: number,
+  { iterations, tolerance, seed }: { iterations: number; tolerance: number; seed: number },
+): Sharpness {
+  const rng = new Rng(seed);
+  let v = normalize(like.map((x) => tf.tensor(rng.normals(x.size), x.shape)));
+  try {
     let lambda = NaN;
     for (let i = 1; i <= iterations; i++) {
-      const plus = gradientAt(eps);
-      const minus = gradientAt(-eps);
-      const [hv, rayleigh, size] = tf.tidy(() => {
-        const hv = plus.map((p, j) => tf.div(tf.sub(p, minus[j]!), 2 * eps));
-        return [hv, dot(v, hv), norm(hv)] as const;
+      const hv = hessianTimes(v);
+      const [mv, rayleigh, size] = tf.tidy(() => {
+        const mv = shift === 0 ? hv.map((t) => tf.clone(t)) : hv.map((t, j) => tf.sub(t, tf.mul(v[j]!, shift)));
+        return [mv, dot(v, mv), norm(mv)] as const;
       });
-      tf.dispose([...plus, ...minus]);
+      tf.dispose(hv);
       const previous = lambda;
       lambda = rayleigh.dataSync()[0]!;
-      const hvNorm = size.dataSync()[0]!;
-      tf.dispose([rayleigh, size]);
-      tf.dispose(v);
-      if (!(hvNorm > 0) || !Number.isFinite(lambda)) {
-        tf.dispose(hv);
-        v = [];
-        return { value: Number.isFinite(lambda) ? lambda : NaN, iterations: i, converged: hvNorm === 0 };
+      const mvNorm = size.dataSync()[0]!;
+      tf.dispose([rayleigh, size, ...v]);
+      if (!(mvNorm > 0) || !Number.isFinite(lambda)) {
+        v = mv;
+        return { value: Number.isFinite(lambda) ? lambda : NaN, iterations: i, converged: mvNorm === 0 };
       }
-      v = tf.tidy(() => hv.map((t) => tf.div(t, hvNorm)));
-      tf.dispose(hv);
+      v = tf.tidy(() => mv.map((t) => tf.div(t, mvNorm)));
+      tf.dispose(mv);
       if (Math.abs(lambda - previous) <= tolerance * Math.abs(lambda)) return { value: lambda, iterations: i, converged: true };
     }
     return { value: lambda, iterations, converged: false };
   } finally {
     tf.dispose(v);
-    vars.forEach((x, i) => x.assign(saved[i]!));
-    tf.dispose(saved);
-    if (data) problem.restoreDataState?.(data);
   }
 }
 

@@ -72,7 +72,7 @@ export class Trainer {
     this.step += 1;
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
     const every = this.opts.sharpnessEvery ?? 0;
-    const sharpness = every > 0 && this.step % every === 0 ? { sharpness: this.measureSharpness() } : {};
+    const sharpness: Record<string, number> = every > 0 && this.step % every === 0 ? { sharpness: this.measureSharpness() } : {};
     return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated, ...sharpness } };
   }
 

@@ -1,0 +1,92 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDaemon, type Daemon } from "@orrery/trainer";
+import { experiments } from "@orrery/experiments";
+import type { RunSummary, ServerMessage } from "@orrery/protocol";
+import { DaemonClient } from "../helpers/daemon-client.ts";
+
+const TOKEN = "measurements-token";
+let daemon: Daemon;
+let dataDir: string;
+let client: DaemonClient;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "orrery-measure-"));
+  daemon = await startDaemon({ port: 0, dataDir, token: TOKEN, experiments });
+  ({ client } = await DaemonClient.connect(daemon.url, TOKEN));
+});
+
+after(async () => {
+  await client.close();
+  await daemon.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const runOf = (m: ServerMessage): RunSummary => {
+  assert.ok(m.type === "ack" && m.run, `expected an ack with a run, got ${JSON.stringify(m)}`);
+  return m.run;
+};
+
+/** Starts a run and resolves once it has finished (all `steps` taken). */
+async function finishedRun(experiment: string, config: Record<string, unknown>): Promise<RunSummary> {
+  const run = runOf(await client.request({ type: "start", experiment, config }));
+  await client.request({ type: "subscribe", runId: run.runId, afterSeq: 0 });
+  await client.waitForJson((m) => m.type === "state" && m.runId === run.runId && m.state === "finished", 30_000);
+  return run;
+}
+
+const history = async (runId: string) => {
+  const h = await client.request({ type: "history", runId, maxPoints: 1000 });
+  assert.ok(h.type === "history");
+  return h;
+};
+
+describe("measure and spectrum against the real daemon", () => {
+  test("measure sharpness: acked, recorded at the current step, streamed; training goes on", async () => {
+    const started = runOf(await client.request({ type: "start", experiment: "bigram-circle", config: { steps: 100_000, w_mode: "trainable" } }));
+    await client.request({ type: "subscribe", runId: started.runId });
+    const { step } = runOf(await client.request({ type: "pause", runId: started.runId }));
+    const acked = runOf(await client.request({ type: "measure", runId: started.runId, what: "sharpness" }));
+    assert.equal(acked.step, step, "measured between steps: the paused run did not move");
+    const streamed = await client.waitForJson(
+      (m) => m.type === "metrics" && m.runId === started.runId && m.points.some((p) => "sharpness" in p.values),
+    );
+    assert.ok(streamed.type === "metrics");
+    const point = streamed.points.find((p) => "sharpness" in p.values)!;
+    assert.equal(point.step, step);
+    assert.ok(typeof point.values.sharpness === "number" && point.values.sharpness > 0, `sharpness ${point.values.sharpness}`);
+    const stored = (await history(started.runId)).series.sharpness;
+    assert.deepEqual(stored?.step, [step]);
+    assert.deepEqual(stored?.value, [point.values.sharpness]);
+
+    runOf(await client.request({ type: "step", runId: started.runId, n: 5 }));
+    await client.waitFor(() => (client.metricSteps(started.runId).includes(step + 5) ? true : undefined));
+    await assert.rejects(client.request({ type: "measure", runId: started.runId, what: "curvature" }), /bad_message: .*what/);
+    await assert.rejects(client.request({ type: "measure", runId: "no-such-run", what: "sharpness" }), /not_found/);
+    await client.request({ type: "stop", runId: started.runId });
+    await assert.rejects(client.request({ type: "measure", runId: started.runId, what: "sharpness" }), /bad_state/);
+  });
+
+  test("sharpness_every records the metric on schedule", async () => {
+    const run = await finishedRun("bigram-circle", { steps: 20, w_mode: "trainable", sharpness_every: 10 });
+    assert.deepEqual((await history(run.runId)).series.sharpness?.step, [10, 20]);
+  });
+
+  test("spectrum: singular values of a snapshot matrix at each stored snapshot; unknown and non-matrix tensors refused", async () => {
+    const run = await finishedRun("low-rank-bigram", { steps: 40, V: 12, R: 3, N: 6, snapshot_every: 10 });
+    const reply = await client.request({ type: "spectrum", runId: run.runId, tensor: "E", maxPoints: 3 });
+    assert.ok(reply.type === "spectrum");
+    assert.deepEqual(reply.steps, [0, 20, 40], "first, every second, last of 0, 10, …, 40");
+    assert.equal(reply.values.length, 3);
+    for (const values of reply.values) {
+      assert.equal(values.length, 6, "min(12, 6) singular values");
+      assert.ok(values.every((v, i) => i === 0 || v <= values[i - 1]!), "descending");
+    }
+    assert.notDeepEqual(reply.values[0], reply.values[2], "the spectrum moves as E trains");
+    await assert.rejects(client.request({ type: "spectrum", runId: run.runId, tensor: "nope" }), /not_found: .*no tensor "nope" \(matrices: E, U\)/);
+    await assert.rejects(client.request({ type: "spectrum", runId: run.runId, tensor: "E_singular_values" }), /bad_message: .*not a matrix/);
+  });
+});
