@@ -269,6 +269,67 @@ test("Bigram 3 shows its own optimum L0 on the loss chart and its matrices; V = 
   }
 });
 
+test("embedding in 3D follows a projection change and rotates on drag; the sweep panel fits a log-log slope over N", { timeout: 90_000 }, async () => {
+  const { page, context, pageErrors } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("low-rank-bigram");
+    await page.getByTestId("field-V").fill("10");
+    await page.getByTestId("field-R").fill("5");
+    await page.getByTestId("field-steps").fill("300");
+    const listed = () => page.locator('[data-testid="run-list"] button[data-run-id]').count();
+    const before = await listed();
+    for (const [k, N] of ["1", "2", "3"].entries()) {
+      await page.getByTestId("field-N").fill(N);
+      await page.getByTestId("btn-start").click();
+      await until(`the N=${N} run listed`, async () => (await listed()) === before + k + 1);
+    }
+    await until("the last run finished", async () => (await text(page, "run-state")) === "finished", 40_000);
+
+    // The last run (N = 3) on screen: its E in 3D, first on raw dims, then on its principal axes.
+    const view = page.getByTestId("points-view").first();
+    await view.getByTestId("points-dims-3d").click();
+    const tokens3d = () =>
+      view.locator('[data-testid="scatter-3d"] circle[data-token]').evaluateAll((cs) =>
+        cs.map((c) => `${c.getAttribute("data-token")}:${c.getAttribute("cx")},${c.getAttribute("cy")}`).sort().join(" "),
+      );
+    const raw = await until("10 points in 3D", async () => ((await tokens3d()).split(" ").length === 10 ? tokens3d() : ""));
+    await view.getByTestId("points-projection").selectOption("pca");
+    assert.equal(await view.getAttribute("data-projection"), "pca");
+    await until("the points to move onto the principal axes", async () => (await tokens3d()) !== raw);
+    assert.match((await view.getByTestId("scatter-3d").textContent()) ?? "", /PC1 \(\d+%\)/);
+    const box = (await view.getByTestId("scatter-3d").boundingBox())!;
+    const yaw = await view.getByTestId("scatter-3d").getAttribute("data-yaw");
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    assert.notEqual(await view.getByTestId("scatter-3d").getAttribute("data-yaw"), yaw, "dragging rotates the camera");
+
+    // The three runs differ only in N: one series, fitted on log-log axes.
+    const sweep = page.getByTestId("sweep-panel");
+    await sweep.getByTestId("sweep-experiment").selectOption("low-rank-bigram");
+    await sweep.getByTestId("sweep-metric").selectOption("gap");
+    await sweep.getByTestId("sweep-key").selectOption("N");
+    const slope = await until("a fitted slope over 3 values of N", async () => {
+      for (const li of await sweep.getByTestId("sweep-slope").all()) {
+        const t = (await li.textContent()) ?? "";
+        if (/\(3 values of N\)/.test(t) && /log-log slope -?\d+\.\d{3}/.test(t)) return Number(await li.getAttribute("data-slope"));
+      }
+      return null;
+    }, 20_000);
+    assert.ok(Number.isFinite(slope) && slope < 0, `the gap shrinks as N grows (slope ${slope})`);
+    assert.ok((await sweep.locator('[data-testid="sweep-chart"] circle[data-run-id]').count()) >= 3);
+    await page.screenshot({ path: join(SHOTS, "dashboard-3d-and-sweep.png"), fullPage: true });
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await shot(page, "dashboard-3d-sweep-failure.png");
+    throw e;
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
 test("reconnects after the daemon restarts, which restores the run from its checkpoint; Resume continues it", { timeout: 90_000 }, async () => {
   const { page, context } = await openDashboard();
   try {
