@@ -6,6 +6,9 @@ export { Trainer, type StepResult, type TrainerOptions, type TrainerState } from
 export { createTrainer, trainToEnd } from "./training/create-trainer.ts";
 export { topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./training/sharpness.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
+export { bigramLinear, createBigramLinear, type BigramLinearConfig } from "./models/bigram-linear.ts";
+export { bigramSource, entropy, zipfProbabilities, type BigramData } from "./datasets/bigram-source.ts";
+export { effectiveDimension } from "./analysis/effective-dimension.ts";
 export { lowRankBigram, type LowRankBigramConfig } from "./models/low-rank-bigram.ts";
 export { lowRankChain } from "./datasets/low-rank-chain.ts";
 export { node2vec, createNode2Vec, NODE2VEC_CYCLE15_PLATEAU, type Node2VecConfig } from "./models/node2vec.ts";

@@ -1,4 +1,5 @@
 import { bigramCircle } from "./models/bigram-circle.ts";
+import { bigramLinear } from "./models/bigram-linear.ts";
 import { graphTransformer } from "./models/graph-transformer.ts";
 import { inductionHeads } from "./models/induction-heads.ts";
 import { lowRankBigram } from "./models/low-rank-bigram.ts";
@@ -9,6 +10,7 @@ import type { Experiment } from "./types.ts";
 /** Every experiment the lab can run, by id. New experiments register here. */
 export const experiments: Readonly<Record<string, Experiment<any>>> = {
   [bigramCircle.info.id]: bigramCircle,
+  [bigramLinear.info.id]: bigramLinear,
   [lowRankBigram.info.id]: lowRankBigram,
   [node2vec.info.id]: node2vec,
   [tinyNN.info.id]: tinyNN,

@@ -30,10 +30,16 @@ export interface TrainerOptions {
   epsilon?: number;
   /** Decoupled weight decay (AdamW-style: w ← w − lr_t·wd·w after each step) on every trained group. */
   weightDecay?: number;
-  /** "cosine": lr decays from lr to lr·minLrFactor over totalSteps (the seeds' graph notebooks). */
-  schedule?: "constant" | "cosine";
+  /**
+   * "cosine": lr decays from lr to lr·minLrFactor over totalSteps (the seeds' graph notebooks). "warmup-decay":
+   * linear warmup from 0 over warmupSteps, constant lr, then linear to lr·minLrFactor over the last decaySteps
+   * of totalSteps (the unigram post's decay).
+   */
+  schedule?: "constant" | "cosine" | "warmup-decay";
   totalSteps?: number;
   minLrFactor?: number;
+  warmupSteps?: number;
+  decaySteps?: number;
   /** Adds the `sharpness` metric (top Hessian eigenvalue) after every this many steps; 0 or absent: never. */
   sharpnessEvery?: number;
 }
@@ -58,7 +64,7 @@ export class Trainer {
   trainStep(): StepResult {
     const lr = this.learningRateAt(this.step);
     const trained = this.trainedGroups();
-    if (this.opts.schedule === "cosine") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
+    if (this.opts.schedule && this.opts.schedule !== "constant") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
     const variables = trained.map((g) => this.problem.params[g]!);
     const { value, grads } = tf.variableGrads(() => this.problem.loss(), variables);
     for (const g of trained) {
@@ -83,6 +89,7 @@ export class Trainer {
 
   learningRateAt(step: number): number {
     const { lr, schedule, totalSteps, minLrFactor = 0.1 } = this.opts;
+    if (schedule === "warmup-decay") return lr * warmupDecayFactor(step, this.opts);
     if (schedule !== "cosine" || !totalSteps) return lr;
     const progress = Math.min(step / totalSteps, 1);
     return lr * (minLrFactor + (1 - minLrFactor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
@@ -160,6 +167,14 @@ export class Trainer {
       for (const v of variables) v.assign(tf.mul(v, 1 - factor));
     });
   }
+}
+
+/** The "warmup-decay" schedule's multiplier of lr at `step` (0-based: the step about to be taken). */
+function warmupDecayFactor(step: number, { warmupSteps = 0, decaySteps = 0, totalSteps = Infinity, minLrFactor = 0.1 }: TrainerOptions): number {
+  if (step < warmupSteps) return (step + 1) / warmupSteps;
+  const decayStart = totalSteps - decaySteps;
+  if (decaySteps <= 0 || step < decayStart) return 1;
+  return 1 - (1 - minLrFactor) * Math.min((step - decayStart + 1) / decaySteps, 1);
 }
 
 function makeOptimizer(opts: TrainerOptions): tf.Optimizer {
