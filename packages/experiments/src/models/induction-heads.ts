@@ -5,7 +5,7 @@ import { sampleCopying, tokenProbabilities, type CopyingSpec, type TokenDistribu
 import { Rng } from "../random.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
 import { inductionEvaluator } from "./induction-heads-eval.ts";
-import { inductionSnapshot } from "./induction-heads-views.ts";
+import { bridgeMetrics, inductionSnapshot } from "./induction-heads-views.ts";
 import { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
 import { crossEntropy, nextTokenTargets, timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
@@ -31,6 +31,7 @@ export interface InductionHeadsConfig extends CommonConfig {
   eval_every: number;
   eval_size: number;
   sharpness_batch: number;
+  bridge_k: number;
 }
 
 const fields = [
@@ -86,6 +87,16 @@ const fields = [
     max: 5000,
     integer: true,
   },
+  {
+    key: "bridge_k",
+    label: "Bridge rank k (0 = at W_qk's largest spectral gap)",
+    help: "The bridge is the top-k right-singular subspace of the last layer's W_qk, compared with W_E's top (1), medium (~35/64 of d) and bottom singular directions.",
+    kind: "number",
+    default: 0,
+    min: 0,
+    max: 256,
+    integer: true,
+  },
   ...commonFields({ steps: 5000, lr: 3e-3, snapshot_every: 100 }),
 ] as const satisfies Experiment["info"]["fields"];
 
@@ -106,6 +117,9 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
       { key: "id_loss", label: "ID loss (nats)" },
       { key: "induction_score", label: "Induction-head attention (last layer, OOD second copies)" },
       { key: "previous_token_score", label: "Previous-token attention (layer 1, OOD)" },
+      { key: "bridge_cos_top", label: "Bridge vs W_E's top singular direction (mean principal cosine)" },
+      { key: "bridge_cos_medium", label: "Bridge vs W_E's medium singular subspace (mean principal cosine)" },
+      { key: "bridge_cos_bottom", label: "Bridge vs W_E's bottom singular subspace (mean principal cosine)" },
     ],
     views: [
       { tensor: "attention", kind: "matrix", label: "Last layer's attention on one OOD sequence (row = query)" },
@@ -114,6 +128,9 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
       { tensor: "qk_ov_matching", kind: "bars", label: "Subspace matching σ_max(V_qk[:j]ᵀU_ov[:, :j]), j = 1..d" },
       { tensor: "E", kind: "matrix", label: "Token embedding W_E (V×d)" },
       { tensor: "embedding_singular_values", kind: "bars", label: "Singular values of W_E" },
+      { tensor: "bridge_cos_top", kind: "bars", label: "Bridge (top-k of W_qk) vs W_E's top direction: principal cosines" },
+      { tensor: "bridge_cos_medium", kind: "bars", label: "Bridge vs W_E's medium subspace: principal cosines" },
+      { tensor: "bridge_cos_bottom", kind: "bars", label: "Bridge vs W_E's bottom subspace: principal cosines" },
     ],
   },
   resolveConfig: resolveInductionConfig,
@@ -173,8 +190,8 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
       return crossEntropy(logits, sharpnessTargets, c.sharpness_batch * (c.T - 1));
     },
     metrics: (loss) => ({ loss }),
-    evaluate: (step) => (step === 1 || step % c.eval_every === 0 ? evaluator.evaluate() : {}),
-    snapshot: () => inductionSnapshot(model, probe),
+    evaluate: (step) => (step === 1 || step % c.eval_every === 0 ? { ...evaluator.evaluate(), ...bridgeMetrics(model, c.bridge_k) } : {}),
+    snapshot: () => inductionSnapshot(model, probe, c.bridge_k),
     dataState: () => [...dataRng.getState(), ...dropoutRng.getState()],
     restoreDataState(state) {
       // Both streams only ever call next(), so each state is one number (no spare normal).
