@@ -21,6 +21,7 @@ export function RunControls({
   onResume,
   onStep,
   onStop,
+  onMeasure,
 }: {
   enabled: ControlsEnabled;
   stepN: string;
@@ -30,6 +31,8 @@ export function RunControls({
   onResume: () => void;
   onStep: () => void;
   onStop: () => void;
+  /** Measure the run's sharpness (top Hessian eigenvalue) now; it lands on the sharpness chart. */
+  onMeasure: () => void;
 }) {
   const n = Number(stepN);
   const nOk = Number.isInteger(n) && n >= 1 && n <= 100_000;
@@ -60,6 +63,15 @@ export function RunControls({
       </span>
       <Button tone="danger" data-testid="btn-stop" disabled={!enabled.stop} onClick={onStop}>
         <Icon d={STOP} /> Stop
+      </Button>
+      <span className="mx-1 h-6 w-px bg-slate-800" aria-hidden />
+      <Button
+        data-testid="btn-sharpness"
+        disabled={!enabled.measure}
+        onClick={onMeasure}
+        title="Measure the top Hessian eigenvalue of the loss now (between two steps); it is charted as 'sharpness'"
+      >
+        Sharpness
       </Button>
     </div>
   );

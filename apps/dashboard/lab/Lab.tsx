@@ -15,6 +15,7 @@ import {
   lastValue,
   matrixRows,
   metricsFor,
+  commonMetricKeys,
   runList,
   selectedData,
   selectedRun,
@@ -43,6 +44,7 @@ import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
+import { SpectrumPanel } from "./SpectrumPanel.tsx";
 import { SweepPanel } from "../components/SweepPanel.tsx";
 import { Panel, StateBadge } from "../components/ui.tsx";
 
@@ -111,7 +113,8 @@ export function Lab() {
 
   // ── the run on screen ──
   const runExperiment: ExperimentInfo | null = experimentById(state, run?.experiment) ?? (run ? null : experiment);
-  const metrics = useMemo(() => metricsFor(runExperiment, run), [runExperiment, run]);
+  const common = commonMetricKeys(run, data);
+  const metrics = useMemo(() => metricsFor(runExperiment, run, common), [runExperiment, run, common]);
   const step = currentStep(state, state.selectedRunId);
   const live = isLive(state);
   const snapshot = displayedSnapshot(state);
@@ -205,6 +208,7 @@ export function Lab() {
                   onResume={() => run && cmd.resume(run.id)}
                   onStep={() => run && cmd.step(run.id, Number(stepN))}
                   onStop={() => run && cmd.stop(run.id)}
+                  onMeasure={() => run && cmd.measure(run.id, "sharpness")}
                 />
               </div>
             </div>
@@ -243,6 +247,17 @@ export function Lab() {
                 />
               </Panel>
             ))}
+            {run && (
+              <Panel className="h-64" bodyClassName="h-full">
+                <SpectrumPanel
+                  runId={run.id}
+                  tensors={snapshot?.tensors}
+                  snapshotCount={data?.snapshotSteps.length ?? 0}
+                  spectrum={state.spectrum}
+                  fetch={cmd.fetchSpectrum}
+                />
+              </Panel>
+            )}
           </div>
 
           {runExperiment && (

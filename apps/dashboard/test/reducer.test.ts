@@ -277,10 +277,10 @@ test("controls follow the run state", () => {
   const base = summary();
   const s = run(server(welcome([base])));
   const r = s.runs.r1!;
-  assert.deepEqual(controlsFor(r, true, true), { start: true, pause: true, resume: false, step: false, stop: true });
-  assert.deepEqual(controlsFor({ ...r, state: "paused" }, true, true), { start: true, pause: false, resume: true, step: true, stop: true });
-  assert.deepEqual(controlsFor({ ...r, state: "finished" }, true, true), { start: true, pause: false, resume: false, step: false, stop: false });
-  assert.deepEqual(controlsFor(r, false, true), { start: false, pause: false, resume: false, step: false, stop: false });
+  assert.deepEqual(controlsFor(r, true, true), { start: true, pause: true, resume: false, step: false, stop: true, measure: true });
+  assert.deepEqual(controlsFor({ ...r, state: "paused" }, true, true), { start: true, pause: false, resume: true, step: true, stop: true, measure: true });
+  assert.deepEqual(controlsFor({ ...r, state: "finished" }, true, true), { start: true, pause: false, resume: false, step: false, stop: false, measure: false });
+  assert.deepEqual(controlsFor(r, false, true), { start: false, pause: false, resume: false, step: false, stop: false, measure: false });
 });
 
 test("connection label says 'connected' only when connected", () => {

@@ -167,6 +167,12 @@ export class DaemonClient {
     return this.send({ type: "finalMetrics", runIds }, "finals", null);
   }
 
+  /** Asks for the singular values of snapshot tensor `tensor` over the run's stored snapshots. */
+  requestSpectrum(runId: string, tensor: string, maxPoints: number): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "spectrum", runId, tensor, maxPoints }, "spectrum", runId);
+  }
+
   lastSeqOf(runId: string): number | undefined {
     return this.lastSeq.get(runId);
   }

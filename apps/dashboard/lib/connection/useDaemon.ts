@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
-import type { Config } from "@orrery/protocol";
+import type { Config, MeasureKind } from "@orrery/protocol";
 import { initialState, reducer } from "../state/reducer.ts";
 import type { UiState } from "../state/types.ts";
 import { DaemonClient } from "./client.ts";
@@ -26,6 +26,10 @@ export interface DaemonCommands {
   reconnectNow(): void;
   /** Fetch these runs' final metric values (into `state.finals`). */
   fetchFinals(runIds: string[]): void;
+  /** Measure e.g. sharpness on a live run now; the value arrives as a metric point. */
+  measure(runId: string, what: MeasureKind): void;
+  /** Fetch a snapshot tensor's singular values over the run's snapshots (into `state.spectrum`). */
+  fetchSpectrum(runId: string, tensor: string, maxPoints: number): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;
@@ -112,6 +116,8 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
         // The daemon takes up to 500 runs per request.
         for (let i = 0; i < runIds.length; i += 500) clientRef.current?.requestFinals(runIds.slice(i, i + 500));
       },
+      measure: (runId, what) => void clientRef.current?.command({ type: "measure", runId, what }),
+      fetchSpectrum: (runId, tensor, maxPoints) => void clientRef.current?.requestSpectrum(runId, tensor, maxPoints),
     }),
     [sendScrub],
   );

@@ -24,6 +24,7 @@ export function initialState(url = ""): UiState {
     data: {},
     scrub: null,
     finals: {},
+    spectrum: null,
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -152,6 +153,8 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
     }
     case "finalMetrics":
       return { ...withoutPending(state, m.id), finals: { ...state.finals, ...m.values } };
+    case "spectrum":
+      return { ...withoutPending(state, m.id), spectrum: { runId: m.runId, tensor: m.tensor, steps: m.steps, values: m.values } };
     case "state": {
       const data = state.data[m.runId] ?? emptyRunData();
       if (m.seq <= data.seq.state) return state;

@@ -1,4 +1,4 @@
-import type { ExperimentInfo, MetricInfo, RunState } from "@orrery/protocol";
+import { COMMON_METRICS, type ExperimentInfo, type MetricInfo, type RunState } from "@orrery/protocol";
 import type { ConnectionView, RunData, RunView, SeriesView, SnapshotView, TensorData, UiState } from "./types.ts";
 
 export const TERMINAL: readonly RunState[] = ["stopped", "finished", "failed"];
@@ -42,6 +42,8 @@ export interface ControlsEnabled {
   resume: boolean;
   step: boolean;
   stop: boolean;
+  /** On-demand measurements (sharpness) need a live run. */
+  measure: boolean;
 }
 
 /** Which run controls make sense for the run's state (and only while connected). */
@@ -53,6 +55,7 @@ export function controlsFor(run: RunView | null, connected: boolean, hasExperime
     resume: connected && (st === "paused" || st === "created"),
     step: connected && (st === "paused" || st === "created"),
     stop: connected && (st === "running" || st === "paused" || st === "created"),
+    measure: connected && (st === "running" || st === "paused" || st === "created"),
   };
 }
 
@@ -158,9 +161,25 @@ export function formatStep(n: number | null | undefined): string {
   return n === null || n === undefined ? "—" : String(n);
 }
 
-/** The experiment's metrics with this run's own reference lines (e.g. an optimum its config fixes) in front. */
-export function metricsFor(experiment: ExperimentInfo | null, run: RunView | null): MetricInfo[] {
-  return (experiment?.metrics ?? []).map((m) => {
+/**
+ * The common metrics (e.g. sharpness) a run shows, comma-joined (a string, so memo dependencies stay stable):
+ * those it has recorded, and those its config schedules (`<key>_every` > 0).
+ */
+export function commonMetricKeys(run: RunView | null, data: RunData | null): string {
+  return COMMON_METRICS.filter((m) => (data?.series[m.key]?.step.length ?? 0) > 0 || Number(run?.config[`${m.key}_every`] ?? 0) > 0)
+    .map((m) => m.key)
+    .join(",");
+}
+
+/**
+ * The experiment's metrics, then the common metrics listed in `common` (see commonMetricKeys), with this run's
+ * own reference lines (e.g. an optimum its config fixes) in front.
+ */
+export function metricsFor(experiment: ExperimentInfo | null, run: RunView | null, common = ""): MetricInfo[] {
+  const own = experiment?.metrics ?? [];
+  const shown = new Set(common.split(","));
+  const extra = COMMON_METRICS.filter((m) => shown.has(m.key) && !own.some((o) => o.key === m.key));
+  return [...own, ...extra].map((m) => {
     const reference = run?.references[m.key];
     return reference ? { ...m, reference } : m;
   });

@@ -100,7 +100,15 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum";
+
+/** The daemon's latest `spectrum` answer: singular values of one snapshot tensor at each of `steps`. */
+export interface SpectrumView {
+  runId: string;
+  tensor: string;
+  steps: number[];
+  values: number[][];
+}
 
 export interface PendingRequest {
   kind: ClientMessageType;
@@ -118,6 +126,7 @@ export interface UiState {
   scrub: ScrubView | null;
   /** Final metric values by run, then metric (null: not finite), as the daemon answered `finalMetrics`. */
   finals: Record<string, Record<string, number | null>>;
+  spectrum: SpectrumView | null;
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;
