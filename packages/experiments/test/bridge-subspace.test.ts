@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bridgeOverlap, bridgeRank, embeddingSplit, principalCosines, svd } from "../src/analysis/index.ts";
+import { bridgeOverlap, defaultBridgeRank, embeddingSplit, principalCosines, svd } from "../src/analysis/index.ts";
 import { Rng } from "../src/random.ts";
 
 const V = 10;
@@ -39,12 +39,10 @@ test("a bridge inside one part of W_E's spectrum: cosines 1 there and 0 against 
   assert.deepEqual([round(topAndBottom.top), round(topAndBottom.medium), round(topAndBottom.bottom)], [[1], [0, 0], [1, 0]]);
 });
 
-test("the bridge's rank comes from the largest gap in W_qk's spectrum, within its top half", () => {
-  assert.equal(bridgeRank([5, 4.8, 4.5, 0.1, 0.09, 0.08, 0.07, 0.06]), 3);
-  assert.equal(bridgeRank([5, 0.5, 0.4, 0.3, 0.2, 0.1, 0.01, 0.0001]), 1, "a gap in the bottom half does not count");
-  const auto = bridgeOverlap(qkReading([1, 3], [3, 2.9]), E, V, d);
-  assert.equal(auto.k, 2);
-  assert.deepEqual(round(auto.medium), [1, 1]);
+test("the default bridge rank is d/8, at least 1", () => {
+  assert.deepEqual([8, 32, 64, 4].map(defaultBridgeRank), [1, 4, 8, 1]);
+  const byDefault = bridgeOverlap(qkReading([1, 3], [3, 2.9]), E, V, d);
+  assert.equal(byDefault.k, 1);
 });
 
 test("principal cosines ignore which basis spans a subspace", () => {

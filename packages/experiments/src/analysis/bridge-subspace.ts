@@ -21,19 +21,11 @@ export function embeddingSplit(r: number): SpectrumSplit {
 }
 
 /**
- * Rank of the bridge: the j ≤ ⌊d/2⌋ with the largest gap σ_j/σ_{j+1} in W_qk's spectrum, i.e. where its top
- * singular subspace separates from the rest most clearly (capped at half the space so that "top" stays top).
+ * Default rank of the bridge: d/8 (4 at the CPU variant's d = 32, 8 at the source's d = 64). Fixed rather than read
+ * off W_qk's spectrum so that the overlaps compare across steps: on the CPU variant the largest gap σ_j/σ_{j+1}
+ * (j ≤ d/2) jumped between j = 2 and j = 16 while the spectrum reshaped through the transition.
  */
-export function bridgeRank(sigma: ArrayLike<number>): number {
-  const half = Math.max(1, Math.floor(sigma.length / 2));
-  let best = 1;
-  let bestRatio = -Infinity;
-  for (let j = 1; j <= half && j < sigma.length; j++) {
-    const ratio = sigma[j - 1]! / Math.max(sigma[j]!, Number.MIN_VALUE);
-    if (ratio > bestRatio) [best, bestRatio] = [j, ratio];
-  }
-  return best;
-}
+export const defaultBridgeRank = (d: number): number => Math.max(1, Math.round(d / 8));
 
 export interface BridgeOverlap {
   /** Rank of the bridge subspace. */
@@ -49,17 +41,16 @@ export interface BridgeOverlap {
  * EXPERIMENTS.md §4(d): the bridge = the top-k right-singular subspace of the last layer's W_qk (d×d, acting as
  * score = x_q·W_qk·x_kᵀ on row vectors, so its right singular vectors are the residual directions the keys
  * read), compared with the token embedding W_E (V×d): its right singular vectors are directions of the same
- * residual space. k: `bridgeRank` unless given.
+ * residual space.
  */
-export function bridgeOverlap(Wqk: ArrayLike<number>, E: ArrayLike<number>, V: number, d: number, k?: number): BridgeOverlap {
+export function bridgeOverlap(Wqk: ArrayLike<number>, E: ArrayLike<number>, V: number, d: number, k = defaultBridgeRank(d)): BridgeOverlap {
   const qk = svd(Wqk, d, d);
-  const rank = k ?? bridgeRank(qk.S);
-  if (rank < 1 || rank > d) throw new RangeError(`bridge rank must be in 1..${d}, got ${rank}`);
-  const bridge = columns(qk.V, d, d, 0, rank);
+  if (k < 1 || k > d) throw new RangeError(`bridge rank must be in 1..${d}, got ${k}`);
+  const bridge = columns(qk.V, d, d, 0, k);
   const emb = svd(E, V, d);
   const split = embeddingSplit(emb.k);
-  const against = ([from, to]: [number, number]) => principalCosines(bridge, columns(emb.V, d, emb.k, from, to), d, rank, to - from);
-  return { k: rank, split, top: against(split.top), medium: against(split.medium), bottom: against(split.bottom) };
+  const against = ([from, to]: [number, number]) => principalCosines(bridge, columns(emb.V, d, emb.k, from, to), d, k, to - from);
+  return { k, split, top: against(split.top), medium: against(split.medium), bottom: against(split.bottom) };
 }
 
 /** Columns [from, to) of a row-major rows×cols matrix. */

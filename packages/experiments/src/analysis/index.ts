@@ -11,4 +11,4 @@ export { principalCoordinates, fiedlerDirectionCoordinates } from "./embedding-v
 export { leadingColumns, singularValues, singularValuesOfTall, svd, transpose, type Svd } from "./svd.ts";
 export { principalAnglesDegrees, principalCosines, subspaceMatching } from "./subspaces.ts";
 export { matrixProblem, matrixSingularValues, subsampleSteps, MAX_SPECTRUM_SIDE } from "./spectra.ts";
-export { bridgeOverlap, bridgeRank, embeddingSplit, type BridgeOverlap, type SpectrumSplit } from "./bridge-subspace.ts";
+export { bridgeOverlap, defaultBridgeRank, embeddingSplit, type BridgeOverlap, type SpectrumSplit } from "./bridge-subspace.ts";

@@ -10,7 +10,7 @@ import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
  * The tensors Zhong plots, in torch's column-vector convention: W_qk = W_qᵀ·W_k/√d of the last layer (so that
  * score = x_qᵀ·W_qk·x_k), W_ov = W_o·W_v of layer 1, their subspace matching, the embedding and its spectrum,
  * the last layer's attention on `probe` (one-hot [T, V]), and the bridge's principal-angle cosines against W_E's
- * top / medium / bottom singular subspaces (bridge rank `bridgeK`, 0: from W_qk's spectrum).
+ * top / medium / bottom singular subspaces (bridge rank `bridgeK`, 0: d/8).
  */
 export function inductionSnapshot(model: AttentionOnlyTransformer, probe: tf.Tensor2D, bridgeK = 0): NamedTensor[] {
   const { d, T, V } = model.dims;

@@ -89,7 +89,7 @@ const fields = [
   },
   {
     key: "bridge_k",
-    label: "Bridge rank k (0 = at W_qk's largest spectral gap)",
+    label: "Bridge rank k (0 = d/8)",
     help: "The bridge is the top-k right-singular subspace of the last layer's W_qk, compared with W_E's top (1), medium (~35/64 of d) and bottom singular directions.",
     kind: "number",
     default: 0,
