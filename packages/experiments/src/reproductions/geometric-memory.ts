@@ -1,3 +1,4 @@
+import { graphTransformer } from "../models/graph-transformer.ts";
 import { node2vec } from "../models/node2vec.ts";
 import { tinyNN } from "../models/tiny-nn.ts";
 import { trainToEnd } from "../training/create-trainer.ts";
@@ -13,7 +14,7 @@ export interface GraphRunResult {
 
 export interface GeometricMemoryCheck {
   setting: string;
-  experiment: "node2vec" | "tiny-nn";
+  experiment: "node2vec" | "tiny-nn" | "graph-transformer";
   /** Experiment config (steps and eval_every included); the seed is added per run. */
   config: Record<string, string | number | boolean>;
   source: string;
@@ -21,7 +22,11 @@ export interface GeometricMemoryCheck {
   judge(results: GraphRunResult[]): { measured: string; pass: boolean };
 }
 
-const EXPERIMENTS: Record<GeometricMemoryCheck["experiment"], Experiment<any>> = { node2vec, "tiny-nn": tinyNN };
+const EXPERIMENTS: Record<GeometricMemoryCheck["experiment"], Experiment<any>> = {
+  node2vec,
+  "tiny-nn": tinyNN,
+  "graph-transformer": graphTransformer,
+};
 
 const fmt = (xs: number[], digits = 3) => xs.map((x) => x.toFixed(digits)).join(" ");
 const most = (rs: GraphRunResult[], ok: (r: GraphRunResult) => boolean) => rs.filter(ok).length >= (2 / 3) * rs.length;
@@ -37,6 +42,14 @@ const TINY_NN = {
   cycle: { graph: "cycle", d: 128, lr: 0.01, steps: 3000, schedule: "constant" },
   irregular: { graph: "irregular", d: 16, lr: 0.005, steps: 1000, schedule: "cosine" },
 } as const;
+// TinyGPT: 1 layer, 1 head, d 32, lr 0.01, edges only; the forward-only notebook's longer grid run aside.
+const TINY_GPT_BASE = { task: "edges", layers: 1, heads: 1, d_model: 32, lr: 0.01, weight_decay: 0, pauses: 0, schedule: "cosine" } as const;
+const TINY_GPT = {
+  path_star: { ...TINY_GPT_BASE, graph: "path_star", star_degree: 4, path_length: 5, steps: 500 },
+  grid: { ...TINY_GPT_BASE, graph: "grid", steps: 500 },
+  cycle: { ...TINY_GPT_BASE, graph: "cycle", steps: 700 },
+  irregular: { ...TINY_GPT_BASE, graph: "irregular", steps: 2500 },
+} as const;
 const ASSOCIATIVE = {
   path_star: { graph: "path_star", d: 32, lr: 0.2, steps: 500 },
   grid: { graph: "grid", d: 32, lr: 0.2, steps: 500 },
@@ -47,10 +60,10 @@ const ASSOCIATIVE = {
 const EDGES = { path_star: 16, grid: 24, cycle: 15, irregular: 20 } as const;
 const GRAPHS = ["path_star", "grid", "cycle", "irregular"] as const;
 
-const topOne = (graph: keyof typeof TINY_NN, target: number): GeometricMemoryCheck => ({
-  setting: `TinyNN, ${graph}: top-1`,
-  experiment: "tiny-nn",
-  config: { ...TINY_NN[graph], eval_every: TINY_NN[graph].steps },
+const topOne = (graph: keyof typeof TINY_NN, target: number, model: "tiny-nn" | "graph-transformer" = "tiny-nn"): GeometricMemoryCheck => ({
+  setting: `${model === "tiny-nn" ? "TinyNN" : "TinyGPT"}, ${graph}: top-1`,
+  experiment: model,
+  config: model === "tiny-nn" ? { ...TINY_NN[graph], eval_every: TINY_NN[graph].steps } : { ...TINY_GPT[graph], eval_every: TINY_GPT[graph].steps },
   source: `≈ ${target}%`,
   tolerance: `within ${target} ± 3 points in ≥2/3 of seeds`,
   judge: (rs) => ({ measured: `top-1 ${fmt(rs.map(metric("top1")), 1)}`, pass: most(rs, (r) => Math.abs(metric("top1")(r) - target) <= 3) }),
@@ -69,9 +82,13 @@ const fullRecovery = (setting: string, experiment: GeometricMemoryCheck["experim
 export const geometricMemoryChecks: GeometricMemoryCheck[] = [
   ...GRAPHS.map((g) => fullRecovery(`TinyNN, ${g}`, "tiny-nn", TINY_NN[g])),
   ...GRAPHS.map((g) => fullRecovery(`Node2Vec, ${g}`, "node2vec", { graph: g, steps: 10_000, eval_every: 1000 })),
+  ...GRAPHS.map((g) => fullRecovery(`TinyGPT, ${g}`, "graph-transformer", TINY_GPT[g])),
   topOne("cycle", 50),
   topOne("path_star", 53),
   topOne("grid", 33),
+  topOne("cycle", 50, "graph-transformer"),
+  topOne("path_star", 53, "graph-transformer"),
+  topOne("grid", 33, "graph-transformer"),
   ...GRAPHS.map(
     (g): GeometricMemoryCheck => ({
       setting: `Associative control (E frozen), ${g}: d ${ASSOCIATIVE[g].d}, lr ${ASSOCIATIVE[g].lr}`,
@@ -192,7 +209,7 @@ function trainSeed(check: GeometricMemoryCheck, seed: number): GraphRunResult {
 
 export const geometricMemoryReproduction: Reproduction = {
   experiment: "geometric-memory",
-  title: "Geometric memory — tiny graphs, Node2Vec, TinyNN (seed 002, EXPERIMENTS.md §3B)",
+  title: "Geometric memory — tiny graphs, Node2Vec, TinyNN, TinyGPT (seed 002, EXPERIMENTS.md §3B)",
   /** Each check carries its own step count (the repo's); `steps` does not apply. */
   run({ seeds = 3, log = () => {} }: ReproductionOptions) {
     const cache = new Map<string, GraphRunResult>();
