@@ -298,13 +298,14 @@ test("embedding in 3D follows a projection change and rotates on drag; the sweep
     assert.equal(await view.getAttribute("data-projection"), "pca");
     await until("the points to move onto the principal axes", async () => (await tokens3d()) !== raw);
     assert.match((await view.getByTestId("scatter-3d").textContent()) ?? "", /PC1 \(\d+%\)/);
+    await view.getByTestId("scatter-3d").scrollIntoViewIfNeeded();
     const box = (await view.getByTestId("scatter-3d").boundingBox())!;
     const yaw = await view.getByTestId("scatter-3d").getAttribute("data-yaw");
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
     await page.mouse.up();
-    assert.notEqual(await view.getByTestId("scatter-3d").getAttribute("data-yaw"), yaw, "dragging rotates the camera");
+    await until("dragging to rotate the camera", async () => (await view.getByTestId("scatter-3d").getAttribute("data-yaw")) !== yaw);
 
     // The three runs differ only in N: one series, fitted on log-log axes.
     const sweep = page.getByTestId("sweep-panel");
