@@ -1,5 +1,6 @@
 import type { Reproduction } from "./types.ts";
 import { bigramCircleReproduction } from "./bigram-circle.ts";
+import { bigramLinearReproduction } from "./bigram-linear.ts";
 import { geometricMemoryReproduction } from "./geometric-memory.ts";
 import { inductionHeadsReproduction } from "./induction-heads.ts";
 import { lowRankBigramReproduction } from "./low-rank-bigram.ts";
@@ -9,6 +10,7 @@ export type { Reproduction, ReproductionOptions, ReproductionRow } from "./types
 /** Reproductions by id (`npm run reproduce -- <id>`): an experiment's id, or a seed's group of experiments. */
 export const reproductions: Readonly<Record<string, Reproduction>> = {
   [bigramCircleReproduction.experiment]: bigramCircleReproduction,
+  [bigramLinearReproduction.experiment]: bigramLinearReproduction,
   [lowRankBigramReproduction.experiment]: lowRankBigramReproduction,
   [geometricMemoryReproduction.experiment]: geometricMemoryReproduction,
   [inductionHeadsReproduction.experiment]: inductionHeadsReproduction,
