@@ -321,7 +321,8 @@ test("embedding in 3D follows a projection change and rotates on drag; the sweep
     }, 20_000);
     assert.ok(Number.isFinite(slope) && slope < 0, `the gap shrinks as N grows (slope ${slope})`);
     assert.ok((await sweep.locator('[data-testid="sweep-chart"] circle[data-run-id]').count()) >= 3);
-    await page.screenshot({ path: join(SHOTS, "dashboard-3d-and-sweep.png"), fullPage: true });
+    await view.screenshot({ path: join(SHOTS, "dashboard-3d.png") }).catch(() => {});
+    await sweep.screenshot({ path: join(SHOTS, "dashboard-sweep.png") }).catch(() => {});
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await shot(page, "dashboard-3d-sweep-failure.png");

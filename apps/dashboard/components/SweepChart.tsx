@@ -23,15 +23,18 @@ export function SweepChart({ series, logLog, xLabel, yLabel }: { series: SweepSe
   const pad = (lo: number, hi: number): [number, number] => (lo !== hi ? [lo, hi] : logLog ? [lo / 2, hi * 2] : [lo - 1, hi + 1]);
   const scale = (values: number[], range: [number, number]) => {
     const s: d3.ScaleContinuousNumeric<number, number> = logLog ? d3.scaleLog() : d3.scaleLinear();
-    return s.domain(values.length ? pad(Math.min(...values), Math.max(...values)) : [1, 10]).range(range).nice();
+    const [lo, hi] = values.length ? pad(Math.min(...values), Math.max(...values)) : [1, 10];
+    // A "nice" log domain would round out to whole decades and squeeze a sweep over 1…20 into a corner.
+    return logLog ? s.domain([lo / 1.15, hi * 1.15]).range(range) : s.domain([lo, hi]).range(range).nice();
   };
   const x = scale(xs, [M.left, W - M.right]);
   const y = scale(ys, [H - M.bottom, M.top]);
   const fmt = d3.format("~g");
   const xTicks = x.ticks(6);
   const yTicks = y.ticks(5);
-  const yLabels = logLog ? new Set(y.ticks(5).filter((_, i, all) => all.length <= 8 || i % Math.ceil(all.length / 6) === 0)) : new Set(yTicks);
-  const xLabels = logLog ? new Set(x.ticks(6).filter((_, i, all) => all.length <= 8 || i % Math.ceil(all.length / 6) === 0)) : new Set(xTicks);
+  // On log axes the scale's own format leaves most minor ticks unlabelled ("").
+  const xFmt = x.tickFormat(6, "~g");
+  const yFmt = y.tickFormat(5, "~g");
 
   return (
     <svg data-testid="sweep-chart" viewBox={`0 0 ${W} ${H}`} className="h-auto w-full max-w-[640px] select-none" role="img" aria-label={`${yLabel} against ${xLabel}`}>
@@ -39,21 +42,17 @@ export function SweepChart({ series, logLog, xLabel, yLabel }: { series: SweepSe
       {xTicks.map((t) => (
         <g key={`x${t}`}>
           <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="#1e293b" />
-          {xLabels.has(t) && (
-            <text x={x(t)} y={H - M.bottom + 14} textAnchor="middle" fontSize={10} fill="#64748b">
-              {fmt(t)}
-            </text>
-          )}
+          <text x={x(t)} y={H - M.bottom + 14} textAnchor="middle" fontSize={10} fill="#64748b">
+            {xFmt(t)}
+          </text>
         </g>
       ))}
       {yTicks.map((t) => (
         <g key={`y${t}`}>
           <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#1e293b" />
-          {yLabels.has(t) && (
-            <text x={M.left - 6} y={y(t) + 3} textAnchor="end" fontSize={10} fill="#64748b">
-              {fmt(t)}
-            </text>
-          )}
+          <text x={M.left - 6} y={y(t) + 3} textAnchor="end" fontSize={10} fill="#64748b">
+            {yFmt(t)}
+          </text>
         </g>
       ))}
       <text x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle" fontSize={11} fill="#94a3b8">
