@@ -24,6 +24,11 @@ export interface Problem {
   readonly references?: Readonly<Record<string, { value: number; label: string }>>;
   /** Parameter values (and anything derived) worth drawing, copied off the device. */
   snapshot(): NamedTensor[];
+  /**
+   * The model's view of an input the user typed (ExperimentInfo.inspect says the syntax), e.g. each layer's
+   * attention on a token sequence; throws InputError naming what is wrong with the input.
+   */
+  inspect?(input: string): NamedTensor[];
   /** State of the problem's data stream (e.g. its sampling RNG), for checkpoints; absent when data is fixed. */
   dataState?(): number[];
   restoreDataState?(state: number[]): void;
@@ -51,6 +56,13 @@ export interface Experiment<C extends CommonConfig = CommonConfig> {
 }
 
 export type AnyTensor = Tensor;
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {

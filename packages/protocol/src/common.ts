@@ -96,6 +96,8 @@ export const ExperimentInfo = z.object({
   fields: z.array(ConfigField),
   metrics: z.array(MetricInfo),
   views: z.array(TensorView),
+  /** Present when a run's live model can be probed with a typed input (the `inspect` message); answered as matrices. */
+  inspect: z.object({ label: z.string(), placeholder: z.string() }).optional(),
 });
 export type ExperimentInfo = z.infer<typeof ExperimentInfo>;
 

@@ -52,6 +52,11 @@ export const ClientMessage = z.discriminatedUnion("type", [
     tensor: z.string().min(1).max(100),
     maxPoints: z.number().int().min(2).max(1000).default(200),
   }),
+  /**
+   * Probe a live run's model with a typed input (syntax: the experiment's `inspect` info), e.g. each layer's
+   * attention on a token sequence, at its current parameters; answered by `inspection`.
+   */
+  z.object({ type: z.literal("inspect"), ...req, runId: RunId, input: z.string().max(2000) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -106,6 +111,15 @@ export const ServerMessage = z.discriminatedUnion("type", [
     tensor: z.string(),
     steps: z.array(Step),
     values: z.array(z.array(z.number())),
+  }),
+  /** Small matrices (a few thousand numbers), so JSON: each tensor's values row-major. */
+  z.object({
+    type: z.literal("inspection"),
+    id: RequestId,
+    runId: RunId,
+    step: Step,
+    input: z.string(),
+    tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), values: z.array(z.number()) })),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

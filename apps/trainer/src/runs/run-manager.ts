@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type Config, type MeasureKind, type MetricPoint, type RunState, type RunSummary, type ServerMessageOf,
+  type Config, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
@@ -145,6 +145,11 @@ export class RunManager {
   measure(runId: string, what: MeasureKind): RunSummary {
     this.liveRun(runId).measure(what);
     return this.get(runId);
+  }
+
+  inspect(runId: string, input: string): { step: number; tensors: NamedTensor[] } {
+    const run = this.liveRun(runId);
+    return { step: run.step, tensors: run.inspect(input) };
   }
 
   /** Singular values of snapshot tensor `tensor` at up to `maxPoints` of the run's stored snapshot steps. */

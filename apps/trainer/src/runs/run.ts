@@ -97,6 +97,14 @@ export class Run {
     return value;
   }
 
+  /** The problem's view of a typed input at the current parameters (between two steps, like every command). */
+  inspect(input: string): NamedTensor[] {
+    if (this.isTerminal) throw new RunStateError(`cannot inspect run ${this.runId}: it is ${this.state}`);
+    const { problem } = this.trainer;
+    if (!problem.inspect) throw new RunStateError(`run ${this.runId}'s experiment has nothing to inspect`);
+    return problem.inspect(input);
+  }
+
   stop(reason: string | null = null): void {
     if (this.isTerminal) throw new RunStateError(`run ${this.runId} is already ${this.state}`);
     this.end("stopped", reason);

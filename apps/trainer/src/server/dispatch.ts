@@ -1,7 +1,7 @@
 import {
   PROTOCOL_VERSION, type BackendInfo, type ClientMessage, type ErrorCode, type ExperimentInfo,
 } from "@orrery/protocol";
-import { ConfigError } from "@orrery/experiments";
+import { ConfigError, InputError } from "@orrery/experiments";
 import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import { RunStateError } from "../runs/run.ts";
 import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
@@ -78,6 +78,11 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return conn.send({ type: "ack", id: msg.id, run: manager.measure(msg.runId, msg.what) });
     case "spectrum":
       return conn.send({ type: "spectrum", id: msg.id, runId: msg.runId, tensor: msg.tensor, ...manager.spectrum(msg.runId, msg.tensor, msg.maxPoints) });
+    case "inspect": {
+      const { step, tensors } = manager.inspect(msg.runId, msg.input);
+      const wire = tensors.map(({ name, shape, data }) => ({ name, shape, values: Array.from(data, (v) => (Number.isFinite(v) ? v : 0)) }));
+      return conn.send({ type: "inspection", id: msg.id, runId: msg.runId, step, input: msg.input, tensors: wire });
+    }
   }
 }
 
@@ -88,5 +93,6 @@ function errorCode(e: unknown): ErrorCode {
   if (e instanceof BadRequestError) return "bad_message";
   if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";
   if (e instanceof ConfigError) return "bad_config";
+  if (e instanceof InputError) return "bad_message";
   return "internal";
 }

@@ -14,6 +14,7 @@ import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } fr
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { edgeScores, leafFirstNodeCosines, pathAccuracy } from "./graph-transformer-eval.ts";
 import { Gpt } from "./transformer/gpt.ts";
+import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
 import { crossEntropy, timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
 /**
@@ -121,6 +122,7 @@ export const graphTransformer: Experiment<GraphTransformerConfig> = {
       ...graphViews,
       { tensor: "attention", kind: "matrix", label: "Last layer's attention on a held-out path query (mean over heads, row = query)" },
     ],
+    inspect: { label: "Attention on your input (node ids and EDGE, PATH, PAUSE, PAD)", placeholder: "PATH 37 PAUSE PAUSE PAUSE PAUSE 0" },
   },
   resolveConfig: resolveGraphTransformerConfig,
   create: createGraphTransformer,
@@ -186,7 +188,15 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     c.task === "mixed" ? batches.mixed! : c.task === "staged" && s >= c.edge_steps ? batches.paths! : batches.edges;
 
   const probe = leaves.test[0] ?? leaves.train[0];
-  const probeInputs = probe ? timeMajorOneHot(pathSequences([probe], c.pauses, vocab, T, "first").tokens, 1, T, vocab.size) : null;
+  /** Each layer's attention (mean over heads) on one padded sequence, cropped to its first `length` positions. */
+  const attentionOn = (tokens: Int32Array, length: number): NamedTensor[] => {
+    const attention = tf.tidy(() =>
+      model.forward(timeMajorOneHot(tokens, 1, T, vocab.size), 1).attention.map((a) => tf.reshape(a, [T, c.heads, T]) as tf.Tensor3D),
+    );
+    const out = attentionMatrices(attention, length);
+    tf.dispose(attention);
+    return out;
+  };
   const nodeEmbedding = () => tf.tidy(() => tf.slice(model.E, [0, 0], [n, c.d_model]));
 
   return {
@@ -230,15 +240,21 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     },
     snapshot() {
       const E = nodeEmbedding();
-      const attention = probeInputs
-        ? tf.tidy(() => tf.mean(tf.reshape(model.forward(probeInputs, 1).attention, [T, c.heads, T]), 1))
-        : null;
-      const tensors = readTensors(attention ? { E, attention } : { E });
-      tf.dispose(attention ? [E, attention] : [E]);
-      return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, c.d_model)] satisfies NamedTensor[];
+      const tensors = readTensors({ E });
+      E.dispose();
+      const attention = probe ? attentionOn(pathSequences([probe], c.pauses, vocab, T, "first").tokens, T).slice(-1) : [];
+      return [
+        ...tensors,
+        ...attention.map((a) => ({ ...a, name: "attention" })),
+        ...graphSnapshot(g, spectrum, tensors[0]!.data, c.d_model),
+      ] satisfies NamedTensor[];
+    },
+    inspect(input) {
+      const tokens = parseTokens(input, { limit: n, maxLength: T, names: { EDGE: vocab.EDGE, PATH: vocab.PATH, PAUSE: vocab.PAUSE, PAD: vocab.PAD } });
+      return attentionOn(padTokens(tokens, T, vocab.PAD), tokens.length);
     },
     dispose() {
-      tf.dispose([...(probeInputs ? [probeInputs] : []), ...Object.values(batches).flatMap((b) => (b ? [b.inputs, b.targets] : []))]);
+      tf.dispose([...Object.values(batches).flatMap((b) => (b ? [b.inputs, b.targets] : []))]);
       model.dispose();
     },
   };

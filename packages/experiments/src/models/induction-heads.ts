@@ -7,6 +7,7 @@ import { ConfigError, type CommonConfig, type Experiment, type Problem } from ".
 import { inductionEvaluator } from "./induction-heads-eval.ts";
 import { bridgeMetrics, inductionSnapshot } from "./induction-heads-views.ts";
 import { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
+import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
 import { crossEntropy, nextTokenTargets, timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
 /**
@@ -132,6 +133,7 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
       { tensor: "bridge_cos_medium", kind: "bars", label: "Bridge vs W_E's medium subspace: principal cosines" },
       { tensor: "bridge_cos_bottom", kind: "bars", label: "Bridge vs W_E's bottom subspace: principal cosines" },
     ],
+    inspect: { label: "Attention on your tokens (ids 0…V−1; repeat a pattern to see the induction head)", placeholder: "5 9 2 14 7 5 9 2 14" },
   },
   resolveConfig: resolveInductionConfig,
   create: createInductionHeads,
@@ -192,6 +194,13 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
     metrics: (loss) => ({ loss }),
     evaluate: (step) => (step === 1 || step % c.eval_every === 0 ? { ...evaluator.evaluate(), ...bridgeMetrics(model, c.bridge_k) } : {}),
     snapshot: () => inductionSnapshot(model, probe, c.bridge_k),
+    inspect(input) {
+      const tokens = parseTokens(input, { limit: c.V, maxLength: c.T });
+      const attention = tf.tidy(() => model.forward(timeMajorOneHot(padTokens(tokens, c.T, 0), 1, c.T, c.V), 1).attention);
+      const out = attentionMatrices(attention, tokens.length);
+      tf.dispose(attention);
+      return out;
+    },
     dataState: () => [...dataRng.getState(), ...dropoutRng.getState()],
     restoreDataState(state) {
       // Both streams only ever call next(), so each state is one number (no spare normal).

@@ -36,8 +36,8 @@ export interface GptBlock {
 export interface GptForward {
   /** [T·B, V], time-major. */
   logits: tf.Tensor2D;
-  /** The last block's attention, [T, B·heads, T] (query position, sequence·head, key position). */
-  attention: tf.Tensor3D;
+  /** Each block's attention, [T, B·heads, T] (query position, sequence·head, key position). */
+  attention: tf.Tensor3D[];
 }
 
 interface Tiled {
@@ -102,7 +102,7 @@ export class Gpt {
     const dh = d / heads;
     const { positions, causal } = this.tables(B);
     let x: tf.Tensor2D = tf.add(matMul2d(inputs, this.E), matMul2d(positions, this.pos));
-    let attention: tf.Tensor3D | null = null;
+    const attention: tf.Tensor3D[] = [];
     for (const block of this.blocks) {
       const [Wq, Wk, Wv, Wo] = tf.unstack(block.attn);
       const [bq, bk, bv, bo] = tf.unstack(block.attnBias);
@@ -114,7 +114,7 @@ export class Gpt {
       const k = split(linear(h, Wk!, bk!));
       const v = split(linear(h, Wv!, bv!));
       const probs = tf.softmax(tf.add(attentionScores(q, k), causal)) as tf.Tensor3D;
-      attention = probs;
+      attention.push(probs);
       x = tf.add(x, linear(tf.reshape(attentionMix(probs, v), [T * B, d]) as tf.Tensor2D, Wo!, bo!));
       if (block.mlpIn) {
         const hidden = gelu(linear(layerNorm(x, g2!, b2!), block.mlpIn, block.mlpInBias!));
@@ -124,7 +124,7 @@ export class Gpt {
     const [gf, bf] = tf.unstack(this.lnFinal);
     const out = layerNorm(x, gf!, bf!);
     const logits = this.U ? matMul2d(out, this.U) : matMul2d(out, tf.transpose(this.E) as tf.Tensor2D);
-    return { logits, attention: attention ?? tf.zeros([T, B * heads, T]) };
+    return { logits, attention };
   }
 
   dispose(): void {
