@@ -13,7 +13,6 @@ import {
   isConnected,
   isLive,
   lastValue,
-  matrixRows,
   metricsFor,
   commonMetricKeys,
   runList,
@@ -36,14 +35,14 @@ import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type For
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
 import { Bars } from "../components/Bars.tsx";
-import { Heatmap } from "../components/Heatmap.tsx";
-import { MatrixView } from "../components/MatrixView.tsx";
+import { MatrixFor } from "../components/MatrixFor.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
 import { PointsView } from "../components/PointsView.tsx";
 import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
+import { InspectPanel } from "./InspectPanel.tsx";
 import { SpectrumPanel } from "./SpectrumPanel.tsx";
 import { SweepPanel } from "../components/SweepPanel.tsx";
 import { Panel, StateBadge } from "../components/ui.tsx";
@@ -313,6 +312,18 @@ export function Lab() {
             </Panel>
           )}
 
+          {run && runExperiment?.inspect && (
+            <Panel title="Inspect the live model">
+              <InspectPanel
+                runId={run.id}
+                live={enabled.measure}
+                info={runExperiment.inspect}
+                inspection={state.inspection}
+                onInspect={cmd.inspect}
+              />
+            </Panel>
+          )}
+
           <SweepPanel
             experiments={state.experiments}
             runs={runs}
@@ -359,18 +370,6 @@ function ChartFor({
 }
 
 const CHART_REFRESH_MS = 250;
-
-/** Numbers for small matrices (e.g. W1, W2); a canvas heatmap once there are too many cells to read. */
-const MatrixFor = memo(function MatrixFor({ name, label, tensor }: { name: string; label: string; tensor: TensorData | undefined }) {
-  const rows = useMemo(() => matrixRows(tensor), [tensor]);
-  const cols = rows[0]?.length ?? 0;
-  if (tensor && rows.length * cols > MAX_NUMBER_CELLS) {
-    return <Heatmap name={name} label={label} data={tensor.data} rows={rows.length} cols={cols} />;
-  }
-  return <MatrixView name={name} label={label} rows={rows} />;
-});
-
-const MAX_NUMBER_CELLS = 36;
 
 /** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
 function useThrottled<T>(value: T, ms: number): T {

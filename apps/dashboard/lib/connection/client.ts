@@ -173,6 +173,12 @@ export class DaemonClient {
     return this.send({ type: "spectrum", runId, tensor, maxPoints }, "spectrum", runId);
   }
 
+  /** Probes the live run's model with a typed input (answered by `inspection`). */
+  requestInspect(runId: string, input: string): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "inspect", runId, input }, "inspect", runId);
+  }
+
   lastSeqOf(runId: string): number | undefined {
     return this.lastSeq.get(runId);
   }

@@ -30,6 +30,8 @@ export interface DaemonCommands {
   measure(runId: string, what: MeasureKind): void;
   /** Fetch a snapshot tensor's singular values over the run's snapshots (into `state.spectrum`). */
   fetchSpectrum(runId: string, tensor: string, maxPoints: number): void;
+  /** Probe a live run's model with a typed input (into `state.inspection`). */
+  inspect(runId: string, input: string): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;
@@ -118,6 +120,7 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       },
       measure: (runId, what) => void clientRef.current?.command({ type: "measure", runId, what }),
       fetchSpectrum: (runId, tensor, maxPoints) => void clientRef.current?.requestSpectrum(runId, tensor, maxPoints),
+      inspect: (runId, input) => void clientRef.current?.requestInspect(runId, input),
     }),
     [sendScrub],
   );

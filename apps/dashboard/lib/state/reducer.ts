@@ -25,6 +25,7 @@ export function initialState(url = ""): UiState {
     scrub: null,
     finals: {},
     spectrum: null,
+    inspection: null,
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -155,6 +156,10 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       return { ...withoutPending(state, m.id), finals: { ...state.finals, ...m.values } };
     case "spectrum":
       return { ...withoutPending(state, m.id), spectrum: { runId: m.runId, tensor: m.tensor, steps: m.steps, values: m.values } };
+    case "inspection": {
+      const tensors = m.tensors.map((t) => ({ name: t.name, data: { shape: t.shape, data: Float32Array.from(t.values) } }));
+      return { ...withoutPending(state, m.id), inspection: { runId: m.runId, step: m.step, input: m.input, tensors } };
+    }
     case "state": {
       const data = state.data[m.runId] ?? emptyRunData();
       if (m.seq <= data.seq.state) return state;

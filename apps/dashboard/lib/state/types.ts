@@ -100,7 +100,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect";
 
 /** The daemon's latest `spectrum` answer: singular values of one snapshot tensor at each of `steps`. */
 export interface SpectrumView {
@@ -108,6 +108,14 @@ export interface SpectrumView {
   tensor: string;
   steps: number[];
   values: number[][];
+}
+
+/** The daemon's latest `inspection` answer: the model's matrices for one typed input, at `step`. */
+export interface InspectionView {
+  runId: string;
+  step: number;
+  input: string;
+  tensors: { name: string; data: TensorData }[];
 }
 
 export interface PendingRequest {
@@ -127,6 +135,7 @@ export interface UiState {
   /** Final metric values by run, then metric (null: not finite), as the daemon answered `finalMetrics`. */
   finals: Record<string, Record<string, number | null>>;
   spectrum: SpectrumView | null;
+  inspection: InspectionView | null;
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;
