@@ -57,8 +57,8 @@ describe("Bigram-1/2 and unigram: embed, A, unembed", () => {
     assert.ok(ln.gap! < 0.005, `LayerNorm gap ${ln.gap}`);
   });
 
-  test("training leaks no tensors (sampled batches, attention, LN, untied)", () => {
-    const config = bigramLinear.resolveConfig({ a_mode: "attention", loss: "batch", layer_norm: true, tied: false, eval_every: 5 });
+  test("training leaks no tensors (sampled batches, attention with residual, LN, untied)", () => {
+    const config = bigramLinear.resolveConfig({ a_mode: "residual", loss: "batch", layer_norm: true, tied: false, eval_every: 5 });
     const trainer = createTrainer(bigramLinear, config);
     trainer.trainStep();
     const before = tf.memory().numTensors;

@@ -22,7 +22,8 @@ export interface BigramLinearConfig extends CommonConfig {
 }
 
 export const A_MODES = {
-  attention: "attention, context 1: x + W_o·W_v·x (Bigram-1)",
+  attention: "attention, context 1: A = W_o·W_v (Bigram-1, read as Bigram-2's A = OV)",
+  residual: "attention plus residual: x + W_o·W_v·x",
   trainable: "trainable A (Bigram-2)",
   identity: "A frozen at I (unfreezable)",
   none: "no A (unigram)",

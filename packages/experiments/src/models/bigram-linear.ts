@@ -17,7 +17,8 @@ const MAX_EXACT_EVAL_V = 1024;
 
 /**
  * The linear bigram family of the Liu posts: logits(x) = U·A·[LN](E_x) with U = Eᵀ when tied.
- * Bigram-1 (attention-only, context 1): the one key gets attention weight 1, so the layer is x ↦ x + W_o·W_v·x.
+ * Bigram-1 (attention-only, context 1): the one key gets attention weight 1, so the layer is x ↦ W_o·W_v·x — read
+ * without a residual or LayerNorm, as Bigram-2 states (A = OV); "residual" adds the skip path, x ↦ x + W_o·W_v·x.
  * Bigram-2: a free A (= OV) between tied embed/unembed. Unigram: no A, x and y independent Zipf tokens.
  */
 export const bigramLinear: Experiment<BigramLinearConfig> = {
@@ -41,7 +42,7 @@ export const bigramLinear: Experiment<BigramLinearConfig> = {
     ],
     views: [
       { tensor: "E", kind: "points", label: "Embeddings E — coloured by token index, joined i→i+1 (the PCA projection reads n_embd > 2)", cyclic: true },
-      { tensor: "A", kind: "matrix", label: "A (attention: I + W_o·W_v)" },
+      { tensor: "A", kind: "matrix", label: "A (attention: W_o·W_v; with residual: I + W_o·W_v)" },
       { tensor: "U", kind: "matrix", label: "Unembedding U (untied)" },
       { tensor: "E_on_A_eigs", kind: "matrix", label: "E on the eigenvectors of A's symmetric part (columns: eigenvalue ascending)" },
       { tensor: "A_eigenvalues", kind: "bars", label: "Eigenvalues of (A + Aᵀ)/2, ascending (negative: hyperbolic directions)" },
@@ -64,7 +65,7 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
   if (!c.tied) params.U = variableFrom(rng.normals(d * V, 1 / Math.sqrt(d)), [d, V], true);
   if (c.a_mode === "trainable") params.A = variableFrom(rng.normals(d * d, 1 / Math.sqrt(d)), [d, d], true);
   if (c.a_mode === "identity") params.A = variableFrom(identity(d), [d, d], true);
-  if (c.a_mode === "attention") {
+  if (c.a_mode === "attention" || c.a_mode === "residual") {
     params.Wv = variableFrom(rng.normals(d * d, 0.02), [d, d], true);
     params.Wo = variableFrom(rng.normals(d * d, 0.02), [d, d], true);
   }
@@ -78,7 +79,10 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
   const logits = (x: tf.Tensor2D): tf.Tensor2D => {
     let h = ln_gain && ln_bias ? layerNorm(x, ln_gain, ln_bias) : x;
     if (A) h = tf.matMul(h, A, false, true);
-    if (Wv && Wo) h = tf.add(h, tf.matMul(tf.matMul(h, Wv, false, true), Wo, false, true));
+    if (Wv && Wo) {
+      const ov = tf.matMul(tf.matMul(h, Wv, false, true), Wo, false, true);
+      h = (c.a_mode === "residual" ? tf.add(h, ov) : ov) as tf.Tensor2D;
+    }
     return U ? tf.matMul(h, U) : tf.matMul(h, E!, false, true);
   };
   const crossEntropy = (l: tf.Tensor, weights: tf.Tensor, rows: number) =>
@@ -92,7 +96,10 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
   const effectiveA = (): Float32Array | null => {
     if (A) return A.dataSync() as Float32Array;
     if (!Wv || !Wo) return null;
-    return tf.tidy(() => tf.add(tf.eye(d), tf.matMul(Wo, Wv)).dataSync() as Float32Array);
+    return tf.tidy(() => {
+      const ov = tf.matMul(Wo, Wv);
+      return (c.a_mode === "residual" ? tf.add(tf.eye(d), ov) : ov).dataSync() as Float32Array;
+    });
   };
 
   return {

@@ -12,6 +12,8 @@ export interface SeedResult {
   /** Longest stretch of consecutive steps with perplexity within 4.14 ± 0.02 (Experiment 2's plateau). */
   plateauSteps: number;
   circleOrder: number;
+  /** det(W1) at the end: negative when W1 = W2 turned indefinite early (the diag(1,−1)-like basin, ppl ≈ 3.85). */
+  detW1: number;
 }
 
 export interface Check {
@@ -58,13 +60,19 @@ export const bigramCircleChecks: Check[] = [
       pass: count(rs, (r) => r.circleOrder < 1) >= (4 / 6) * rs.length,
     }),
   },
+  // Not every seed plateaus at 4.14, and that is the setting, not a bug: from the same init an independent float64
+  // NumPy re-implementation (torch's Adam) matches this trainer's perplexity to 3 decimals. Adam at 1e-2 moves W1 ≈ W2
+  // by O(1) in the first ~100 steps; where they turn indefinite (det < 0) the run settles in the diag(1,−1)-like basin
+  // at ppl ≈ 3.83–3.89 (NumPy: 5 of 30 seeds; ours: seeds 2, 3, 16 of 0–17); a few seeds skip the plateau for 2.1–2.3.
   {
     setting: "W = I + noise, trainable (Exp. 2)",
     config: { w_mode: "trainable" },
     source: "plateau 4.14, then 2",
     tolerance: "a plateau (≥ 200 steps) at 4.14 ± 0.02, then final < 2.05, in ≥4/6 seeds",
     judge: (rs) => ({
-      measured: `plateau steps ${rs.map((r) => r.plateauSteps).join(" ")}; ppl@1k ${fmt(rs.map((r) => r.pplAt[1000] ?? NaN))}; final ${fmt(rs.map((r) => r.finalPpl))}`,
+      measured:
+        `plateau steps ${rs.map((r) => r.plateauSteps).join(" ")}; ppl@1k ${fmt(rs.map((r) => r.pplAt[1000] ?? NaN))}; ` +
+        `final ${fmt(rs.map((r) => r.finalPpl))}; det W1 < 0 (indefinite basin) in seeds [${rs.filter((r) => r.detW1 < 0).map((r) => r.seed)}]`,
       pass: count(rs, (r) => r.plateauSteps >= 200 && r.finalPpl < 2.05) >= (4 / 6) * rs.length,
     }),
   },
@@ -75,7 +83,7 @@ export function runSeed(config: Record<string, string | number>, seed: number, s
   const resolved = bigramCircle.resolveConfig({ ...config, seed, steps });
   const pplAt: Record<number, number> = {};
   let [plateauSteps, stretch] = [0, 0];
-  const { last, inspected: circleOrder } = trainToEnd(
+  const { last, inspected } = trainToEnd(
     bigramCircle,
     resolved,
     ({ step, metrics }) => {
@@ -83,10 +91,16 @@ export function runSeed(config: Record<string, string | number>, seed: number, s
       stretch = Math.abs(metrics.ppl! - 4.14) <= 0.02 ? stretch + 1 : 0;
       plateauSteps = Math.max(plateauSteps, stretch);
     },
-    (trainer) => circleOrderScore(trainer.problem.params.E!.dataSync() as Float32Array, resolved.p, resolved.n_embd),
+    (trainer) => {
+      const w = trainer.problem.params.W1!.dataSync();
+      return {
+        circleOrder: circleOrderScore(trainer.problem.params.E!.dataSync() as Float32Array, resolved.p, resolved.n_embd),
+        detW1: resolved.n_embd === 2 ? w[0]! * w[3]! - w[1]! * w[2]! : NaN,
+      };
+    },
   );
   const finalPpl = last.metrics.ppl!;
-  return { seed, finalPpl, pplAt, plateauSteps, circleOrder };
+  return { seed, finalPpl, pplAt, plateauSteps, ...inspected };
 }
 
 export const bigramCircleReproduction: Reproduction = {
