@@ -70,6 +70,24 @@ describe("measure and spectrum against the real daemon", () => {
     await assert.rejects(client.request({ type: "measure", runId: started.runId, what: "sharpness" }), /bad_state/);
   });
 
+  test("a measurement runs in pieces: the daemon answers others meanwhile, training waits, stopping abandons it", async () => {
+    // Small enough to finish well within the request timeout, large enough to take many event-loop turns.
+    const config = { steps: 100_000, d_model: 16, sharpness_batch: 32 };
+    const run = runOf(await client.request({ type: "start", experiment: "induction-heads", config }));
+    let measured = false;
+    const measuring = client.request({ type: "measure", runId: run.runId, what: "sharpness" }).then((m) => ((measured = true), m));
+    const { step } = runOf(await client.request({ type: "pause", runId: run.runId }));
+    const runs = await client.request({ type: "listRuns" });
+    assert.ok(runs.type === "runs");
+    assert.equal(measured, false, "listRuns was answered while the measurement was still going");
+    assert.equal(runOf(await measuring).step, step, "no step was taken during the measurement");
+
+    const again = client.request({ type: "measure", runId: run.runId, what: "sharpness" });
+    await assert.rejects(client.request({ type: "measure", runId: run.runId, what: "sharpness" }), /bad_state: .*already measuring/);
+    await client.request({ type: "stop", runId: run.runId });
+    await assert.rejects(again, /bad_state: .*abandoned: the run stopped/);
+  });
+
   test("sharpness_every records the metric on schedule", async () => {
     const run = await finishedRun("bigram-circle", { steps: 20, w_mode: "trainable", sharpness_every: 10 });
     assert.deepEqual((await history(run.runId)).series.sharpness?.step, [10, 20]);

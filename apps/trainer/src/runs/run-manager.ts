@@ -142,8 +142,8 @@ export class RunManager {
   }
 
   /** Measures `what` on a live run now (between two steps) and records it as a metric at its current step. */
-  measure(runId: string, what: MeasureKind): RunSummary {
-    this.liveRun(runId).measure(what);
+  async measure(runId: string, what: MeasureKind): Promise<RunSummary> {
+    await this.liveRun(runId).measure(what);
     return this.get(runId);
   }
 

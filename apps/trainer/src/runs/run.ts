@@ -25,6 +25,13 @@ export class Run {
   reason: string | null = null;
   /** Steps still owed to `step(n)` while paused. */
   private stepBudget = 0;
+  /** A measurement in progress: advanced before any training, in the same slices. */
+  private measurement: {
+    what: MeasureKind;
+    steps: Generator<void, { value: number }, void>;
+    resolve: (value: number) => void;
+    reject: (e: Error) => void;
+  } | null = null;
   private scheduled = false;
 
   constructor(
@@ -87,14 +94,17 @@ export class Run {
   }
 
   /**
-   * Measures `what` at the current parameters and records it as a metric point at the current step. Commands
-   * run outside the training slices, so this always lands between two steps; it changes nothing training sees.
+   * Measures `what` at the current parameters and records it as a metric point at the current step. The
+   * measurement runs in the loop's slices, one piece at a time, and training waits for it: it lands between
+   * two steps, changes nothing training sees, and the daemon stays responsive meanwhile.
    */
-  measure(what: MeasureKind): number {
+  measure(what: MeasureKind): Promise<number> {
     if (this.isTerminal) throw new RunStateError(`cannot measure run ${this.runId}: it is ${this.state}`);
-    const value = this.trainer.measureSharpness();
-    this.events.metrics(this.step, { [what]: value });
-    return value;
+    if (this.measurement) throw new RunStateError(`run ${this.runId} is already measuring ${this.measurement.what}`);
+    return new Promise((resolve, reject) => {
+      this.measurement = { what, steps: this.trainer.sharpnessSteps(), resolve, reject };
+      this.schedule();
+    });
   }
 
   /** The problem's view of a typed input at the current parameters (between two steps, like every command). */
@@ -125,12 +135,42 @@ export class Run {
 
   private slice(): void {
     const deadline = performance.now() + (this.opts.sliceMs ?? 10);
+    if (this.measurement) {
+      this.advanceMeasurement(deadline);
+      if (this.measurement) return this.schedule();
+    }
     while (this.wantsStep() && performance.now() < deadline) {
       if (this.state === "paused") this.stepBudget -= 1;
       this.trainOne();
     }
     if (this.wantsStep()) this.schedule();
     else if (this.state === "paused" && this.stepBudget === 0 && !this.isTerminal) this.snapshotIfStale();
+  }
+
+  private advanceMeasurement(deadline: number): void {
+    const m = this.measurement!;
+    try {
+      for (;;) {
+        const next = m.steps.next();
+        if (next.done) {
+          this.measurement = null;
+          this.events.metrics(this.step, { [m.what]: next.value.value });
+          return m.resolve(next.value.value);
+        }
+        if (performance.now() >= deadline) return;
+      }
+    } catch (e) {
+      this.measurement = null;
+      m.reject(e as Error);
+    }
+  }
+
+  private abandonMeasurement(why: string): void {
+    const m = this.measurement;
+    if (!m) return;
+    this.measurement = null;
+    m.steps.return({ value: NaN }); // runs its finally: parameters restored
+    m.reject(new RunStateError(`measurement of ${m.what} abandoned: ${why}`));
   }
 
   private lastSnapshotStep = -1;
@@ -165,6 +205,7 @@ export class Run {
   }
 
   private end(state: "stopped" | "finished" | "failed", reason: string | null): void {
+    this.abandonMeasurement(`the run ${state}`);
     this.stepBudget = 0;
     this.snapshotIfStale();
     this.transition(state, reason);

@@ -75,7 +75,11 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
     case "finalMetrics":
       return conn.send({ type: "finalMetrics", id: msg.id, values: manager.finalMetrics(msg.runIds) });
     case "measure":
-      return conn.send({ type: "ack", id: msg.id, run: manager.measure(msg.runId, msg.what) });
+      // Acked when the measurement is done (it runs in the run's slices while the daemon serves others).
+      return void manager.measure(msg.runId, msg.what).then(
+        (run) => conn.send({ type: "ack", id: msg.id, run }),
+        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
+      );
     case "spectrum":
       return conn.send({ type: "spectrum", id: msg.id, runId: msg.runId, tensor: msg.tensor, ...manager.spectrum(msg.runId, msg.tensor, msg.maxPoints) });
     case "inspect": {

@@ -41,6 +41,20 @@ export interface Sharpness {
  * next; for full-batch problems, simply the loss), and the stream is left where it was.
  */
 export function topHessianEigenvalue(problem: Problem, groups: readonly string[], opts: SharpnessOptions = {}): Sharpness {
+  const steps = sharpnessSteps(problem, groups, opts);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The same measurement, yielding after every Hessian-vector product (two gradient evaluations) so that a
+ * caller can spread it over several event-loop turns. At each yield θ and the data stream are as they were,
+ * so whatever runs in between (a snapshot, a checkpoint) sees the true parameters; abandoning the generator
+ * (`return()`) restores them too.
+ */
+export function* sharpnessSteps(problem: Problem, groups: readonly string[], opts: SharpnessOptions = {}): Generator<void, Sharpness, void> {
   const { iterations = 20, tolerance = 1e-3, relativeStep = 1e-3, seed = 0x5eed } = opts;
   const vars = groups.map((g) => {
     const v = problem.params[g];
@@ -72,13 +86,15 @@ export function topHessianEigenvalue(problem: Problem, groups: readonly string[]
       const minus = gradientAt(v, -eps);
       const hv = tf.tidy(() => plus.map((p, j) => tf.div(tf.sub(p, minus[j]!), 2 * eps)));
       tf.dispose([...plus, ...minus]);
+      vars.forEach((x, i) => x.assign(saved[i]!));
+      if (data) problem.restoreDataState?.(data);
       return hv;
     };
     const settings = { iterations, tolerance, seed };
-    const dominant = powerIteration(hessianTimes, vars, 0, settings);
+    const dominant = yield* powerIteration(hessianTimes, vars, 0, settings);
     if (!(dominant.value < 0)) return dominant;
     // The dominant eigenvalue λ₁ is negative: H − λ₁I has spectrum in [0, λ_max − λ₁], its dominant one λ_max − λ₁.
-    const shifted = powerIteration(hessianTimes, vars, dominant.value, settings);
+    const shifted = yield* powerIteration(hessianTimes, vars, dominant.value, settings);
     return { ...shifted, value: shifted.value + dominant.value, iterations: dominant.iterations + shifted.iterations };
   } finally {
     vars.forEach((x, i) => x.assign(saved[i]!));
@@ -88,12 +104,12 @@ export function topHessianEigenvalue(problem: Problem, groups: readonly string[]
 }
 
 /** Power iteration on v ↦ Hv − shift·v from a seeded random unit vector; the Rayleigh quotient of the shifted map. */
-function powerIteration(
+function* powerIteration(
   hessianTimes: (v: tf.Tensor[]) => tf.Tensor[],
   like: readonly tf.Variable[],
   shift: number,
   { iterations, tolerance, seed }: { iterations: number; tolerance: number; seed: number },
-): Sharpness {
+): Generator<void, Sharpness, void> {
   const rng = new Rng(seed);
   let v = normalize(like.map((x) => tf.tensor(rng.normals(x.size), x.shape)));
   try {
@@ -116,6 +132,7 @@ function powerIteration(
       v = tf.tidy(() => mv.map((t) => tf.div(t, mvNorm)));
       tf.dispose(mv);
       if (Math.abs(lambda - previous) <= tolerance * Math.abs(lambda)) return { value: lambda, iterations: i, converged: true };
+      yield;
     }
     return { value: lambda, iterations, converged: false };
   } finally {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
-import { topHessianEigenvalue, type SharpnessOptions } from "./sharpness.ts";
+import { sharpnessSteps, topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./sharpness.ts";
 import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
@@ -85,6 +85,11 @@ export class Trainer {
   /** Top Hessian eigenvalue of the loss in the trained groups, at the current θ; changes nothing. */
   measureSharpness(opts?: SharpnessOptions): number {
     return topHessianEigenvalue(this.problem, this.trainedGroups(), opts).value;
+  }
+
+  /** The same measurement in pieces (see sharpnessSteps): for callers that must keep their event loop free. */
+  sharpnessSteps(opts?: SharpnessOptions): Generator<void, Sharpness, void> {
+    return sharpnessSteps(this.problem, this.trainedGroups(), opts);
   }
 
   learningRateAt(step: number): number {
