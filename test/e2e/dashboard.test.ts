@@ -269,6 +269,31 @@ test("Bigram 3 shows its own optimum L0 on the loss chart and its matrices; V = 
   }
 });
 
+test("Induction heads: inspect a paused run's attention on typed tokens; a bad token is refused by name", { timeout: 60_000 }, async () => {
+  const { page, context, pageErrors } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("induction-heads");
+    await page.getByTestId("field-d_model").fill("16");
+    await page.getByTestId("btn-start").click();
+    await until("running", async () => (await text(page, "run-state")) === "running");
+    await page.getByTestId("btn-pause").click();
+    await until("paused", async () => (await text(page, "run-state")) === "paused");
+    await page.getByTestId("inspect-input").fill("3 7 1 3 7 1");
+    await page.getByTestId("btn-inspect").click();
+    await until("layer 2's attention, 6×6", async () => (await page.getByTestId("matrix-inspect-attention_layer2").locator("tr").count()) === 6);
+    assert.match(await text(page, "inspect-result"), new RegExp(`“3 7 1 3 7 1” at step ${await stepOf(page)}`));
+    await page.getByTestId("inspect-input").fill("3 99");
+    await page.getByTestId("btn-inspect").click();
+    await until("the error names the token", async () => /token 2 \("99"\)/.test(await text(page, "error-banner")));
+    await shot(page, "dashboard-inspect.png");
+    assert.deepEqual(pageErrors, []);
+    await page.getByTestId("btn-stop").click();
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
 test("embedding in 3D follows a projection change and rotates on drag; the sweep panel fits a log-log slope over N", { timeout: 90_000 }, async () => {
   const { page, context, pageErrors } = await openDashboard();
   try {
