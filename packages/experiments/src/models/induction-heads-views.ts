@@ -8,7 +8,7 @@ import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
 
 /**
  * The tensors Zhong plots, in torch's column-vector convention: W_qk = W_qᵀ·W_k/√d of the last layer (so that
- * score = x_qᵀ·W_qk·x_k), W_ov = W_o·W_v of layer 1, their subspace matching, the embedding and its spectrum,
+ * score = x_qᵀ·W_qk·x_k), W_ov = W_o·W_v of layer 1, their product W_qk·W_ov and subspace matching, the embedding and its spectrum,
  * the last layer's attention on `probe` (one-hot [T, V]), and the bridge's principal-angle cosines against W_E's
  * top / medium / bottom singular subspaces (bridge rank `bridgeK`, 0: d/8).
  */
@@ -19,16 +19,14 @@ export function inductionSnapshot(model: AttentionOnlyTransformer, probe: tf.Ten
   const tensors = tf.tidy(() => {
     const [, , Wv, Wo] = tf.unstack(first.W);
     const { attention } = model.forward(probe, 1);
-    return {
-      E,
-      W_qk: lastLayerQk(model),
-      // Row-vector weights are torch's transposed: (W_o·W_v)_torch = (Wv·Wo)ᵀ here.
-      W_ov: tf.matMul(Wo!, Wv!, true, true),
-      attention: tf.reshape(attention[attention.length - 1]!, [T, T]),
-    };
+    const W_qk = lastLayerQk(model);
+    // Row-vector weights are torch's transposed: (W_o·W_v)_torch = (Wv·Wo)ᵀ here.
+    const W_ov = tf.matMul(Wo!, Wv!, true, true);
+    // The composed circuit: layer 1 writes W_ov·x, which the last layer's keys read through W_qk.
+    return { E, W_qk, W_ov, W_qk_W_ov: tf.matMul(W_qk, W_ov), attention: tf.reshape(attention[attention.length - 1]!, [T, T]) };
   });
   const read = readTensors(tensors);
-  tf.dispose([tensors.W_qk, tensors.W_ov, tensors.attention]);
+  tf.dispose([tensors.W_qk, tensors.W_ov, tensors.W_qk_W_ov, tensors.attention]);
 
   const byName = new Map(read.map((t) => [t.name, t.data]));
   const sigma = singularValues(byName.get("E")!, V, d);

@@ -126,6 +126,7 @@ export const inductionHeads: Experiment<InductionHeadsConfig> = {
       { tensor: "attention", kind: "matrix", label: "Last layer's attention on one OOD sequence (row = query)" },
       { tensor: "W_qk", kind: "matrix", label: "Last layer's W_qk = W_qᵀW_k/√d (d×d)" },
       { tensor: "W_ov", kind: "matrix", label: "Layer 1's W_ov = W_o·W_v (d×d)" },
+      { tensor: "W_qk_W_ov", kind: "matrix", label: "W_qk·W_ov: the last layer's keys reading layer 1's output (d×d)" },
       { tensor: "qk_ov_matching", kind: "bars", label: "Subspace matching σ_max(V_qk[:j]ᵀU_ov[:, :j]), j = 1..d" },
       { tensor: "E", kind: "matrix", label: "Token embedding W_E (V×d)" },
       { tensor: "embedding_singular_values", kind: "bars", label: "Singular values of W_E" },
