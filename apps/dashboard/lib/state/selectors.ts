@@ -117,18 +117,6 @@ export interface Point2d {
   y: number;
 }
 
-/** Rows of a [p × d] tensor as points (first two columns; a 1-d embedding sits on y = 0). */
-export function points2d(t: TensorData | undefined): Point2d[] {
-  if (!t || t.shape.length === 0) return [];
-  const rows = t.shape[0]!;
-  const cols = t.shape.length > 1 ? t.shape[1]! : 1;
-  const out: Point2d[] = [];
-  for (let i = 0; i < rows; i++) {
-    out.push({ i, x: t.data[i * cols] ?? 0, y: cols > 1 ? (t.data[i * cols + 1] ?? 0) : 0 });
-  }
-  return out;
-}
-
 /** A 2-d tensor as rows of numbers (a vector becomes one row). */
 export function matrixRows(t: TensorData | undefined): number[][] {
   if (!t) return [];
