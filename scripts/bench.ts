@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { encodeSnapshotFrame } from "@orrery/protocol";
+import { encodeSnapshotFrame, PROTOCOL_VERSION } from "@orrery/protocol";
 import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
 
@@ -95,7 +95,7 @@ async function streamingLatency() {
           const now = performance.timeOrigin + performance.now();
           if (m.type === "metrics") for (const p of m.points) out.push([p.seq, now]);
         };
-        ws.send(JSON.stringify({ type: "hello", protocol: 1 }));
+        ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION }));
         ws.send(JSON.stringify({ type: "subscribe", id: "s", runId }));
         await new Promise((r) => setTimeout(r, ms));
         ws.close();

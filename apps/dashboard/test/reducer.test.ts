@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { RunSummary, ServerMessage, SnapshotFrame } from "@orrery/protocol";
+import { PROTOCOL_VERSION, type RunSummary, type ServerMessage, type SnapshotFrame } from "@orrery/protocol";
 import { compactSeries, initialState, reducer, toRunView } from "../lib/state/reducer.ts";
 import {
   chartPoints,
@@ -35,7 +35,7 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
 
 const welcome = (runs: RunSummary[] = []): ServerMessage => ({
   type: "welcome",
-  protocol: 1,
+  protocol: PROTOCOL_VERSION,
   serverVersion: "0.1.0",
   backend: { name: "wasm", reason: "fastest available", tried: [] },
   experiments: [

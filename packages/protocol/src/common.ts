@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Bumped on any incompatible change to the messages below; checked at the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest text message the daemon reads; larger ones get a `too_large` error (the socket stays open). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
