@@ -8,7 +8,7 @@ import { selectBackend } from "@orrery/trainer";
  * EXPERIMENTS.md §1, the Bigram-1/2 and unigram presets, at the posts' sizes (V = 10) with fewer steps, through
  * the daemon's path: the experiment's config and problem, the Trainer. Perplexities are of the exact expected loss.
  */
-const run = (config: Record<string, number | string | boolean>, steps: number) => {
+const run = (config: Record<string, number | string | boolean>, steps: number): Record<string, number> & { ppl: number } => {
   let evaluated: Record<string, number> = {};
   const { last } = trainToEnd(bigramLinear, bigramLinear.resolveConfig({ ...config, steps, eval_every: steps }), (r) => {
     if (r.metrics.exact_loss !== undefined) evaluated = r.metrics;
