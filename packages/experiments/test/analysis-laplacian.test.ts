@@ -48,7 +48,69 @@ describe("symmetricEigen", () => {
     const zero = symmetricEigen(new Float64Array(9), 3);
     assert.deepEqual([...zero.values], [0, 0, 0]);
     assertOrthonormal(zero);
-    assert.deepEqual([...symmetricEigen([4], 1).values], [4]);
+    assert.deepEqual([...symmetricEigen([4], 1).vectors], [1]);
+    const empty = symmetricEigen([], 0);
+    assert.equal(empty.values.length + empty.vectors.length, 0);
+  });
+
+  const randomSymmetric = (n: number, seed: number) => {
+    const rng = new Rng(seed);
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) m[i * n + j] = m[j * n + i] = rng.normal();
+    return m;
+  };
+
+  test("a 100×100 matrix: eigenpairs, orthonormality, and each vector's largest-magnitude entry is positive", () => {
+    const n = 100;
+    const m = randomSymmetric(n, 8);
+    const e = symmetricEigen(m, n);
+    assertEigenpairs(m, e, 1e-9);
+    assertOrthonormal(e);
+    for (let k = 0; k < n; k++) {
+      const v = Array.from(row(e, k));
+      const big = v.reduce((a, x) => (Math.abs(x) > Math.abs(a) ? x : a), 0);
+      assert.ok(big > 0, `vector ${k}`);
+    }
+    for (let k = 1; k < n; k++) assert.ok(e.values[k - 1]! >= e.values[k]!);
+  });
+
+  test("only the lower triangle is read", () => {
+    const n = 7;
+    const m = randomSymmetric(n, 9);
+    const scribbled = m.map((x, k) => (k % n > Math.floor(k / n) ? 1e6 * Math.sin(k) : x));
+    const [a, b] = [symmetricEigen(m, n), symmetricEigen(scribbled, n)];
+    assert.deepEqual([...a.values], [...b.values]);
+    assert.deepEqual([...a.vectors], [...b.vectors]);
+  });
+
+  test("rotating the matrix (R·M·Rᵀ) keeps the eigenvalues and rotates each eigenvector", () => {
+    const n = 9;
+    const m = randomSymmetric(n, 10);
+    const R = symmetricEigen(randomSymmetric(n, 11), n).vectors; // an orthogonal matrix (rows orthonormal)
+    const RM = new Float64Array(n * n);
+    const RMRt = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let r = 0; r < n; r++) RM[i * n + j]! += R[i * n + r]! * m[r * n + j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let r = 0; r < n; r++) RMRt[i * n + j]! += RM[i * n + r]! * R[j * n + r]!;
+    const [a, b] = [symmetricEigen(m, n), symmetricEigen(RMRt, n)];
+    for (let k = 0; k < n; k++) {
+      assert.ok(close(a.values[k]!, b.values[k]!, 1e-10), `eigenvalue ${k}`);
+      assert.ok(close(Math.abs(dot(matVec(R, row(a, k), n), row(b, k))), 1, 1e-8), `eigenvector ${k} is rotated`);
+    }
+  });
+
+  test("scale: c·M has eigenvalues c·λ for c up to the float limit; a non-finite entry gives NaN, not an exception", () => {
+    const n = 6;
+    const m = randomSymmetric(n, 12);
+    const e = symmetricEigen(m, n);
+    for (const c of [1e-300, 1e300, 1.7e308 / 8]) {
+      const scaled = symmetricEigen(m.map((x) => c * x), n);
+      e.values.forEach((l, k) => assert.ok(close(scaled.values[k]! / c, l, 1e-12), `c = ${c}, eigenvalue ${k}`));
+      assert.ok(scaled.vectors.every((x, i) => close(x, e.vectors[i]!, 1e-12)));
+    }
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const f = symmetricEigen(m.map((x, k) => (k === 7 ? bad : x)), n);
+      assert.ok(f.values.every(Number.isNaN) && f.vectors.every(Number.isNaN), `${bad}`);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 /** A random n×n rotation (QR of a Gaussian matrix via the SVD's U). */
 const rotation = (n: number, seed: number) => svd(random(n, n, seed), n, n).U;
 
-describe("svd (one-sided Jacobi)", () => {
+describe("svd", () => {
   test("a diagonal matrix's singular values are its absolute diagonal, largest first", () => {
     const d = [3, -7, 0.5, 0, 2];
     const A = new Float64Array(25);
@@ -29,7 +29,7 @@ describe("svd (one-sided Jacobi)", () => {
     assert.deepEqual([...svd(A, 5, 5).S].map((s) => +s.toFixed(12)), [7, 3, 2, 0.5, 0]);
   });
 
-  for (const [rows, cols] of [[6, 6], [9, 4], [4, 9], [32, 32]] as const) {
+  for (const [rows, cols] of [[6, 6], [9, 4], [4, 9], [32, 32], [64, 64], [256, 32], [3, 40], [1, 5], [5, 1]] as const) {
     test(`U·diag(S)·Vᵀ rebuilds a random ${rows}×${cols} matrix, with orthonormal U and V`, () => {
       const A = random(rows, cols, rows * 100 + cols);
       const { U, S, V, k } = svd(A, rows, cols);
@@ -39,6 +39,9 @@ describe("svd (one-sided Jacobi)", () => {
       assert.ok(maxAbsDiff(multiply(transpose(U, rows, k), U, k, rows, k), identity(k)) < 1e-9, "UᵀU = I");
       assert.ok(maxAbsDiff(multiply(transpose(V, cols, k), V, k, cols, k), identity(k)) < 1e-9, "VᵀV = I");
       for (let i = 1; i < k; i++) assert.ok(S[i - 1]! >= S[i]!, "descending");
+      assert.ok(S.every((s) => s >= 0), "non-negative");
+      assert.equal(U.length, rows * k);
+      assert.equal(V.length, cols * k);
     });
   }
 
@@ -49,6 +52,44 @@ describe("svd (one-sided Jacobi)", () => {
     for (const s of S.subarray(2)) assert.ok(s < 1e-10);
     const gram = multiply(transpose(U, 7, 5), U, 5, 7, 5);
     assert.ok(maxAbsDiff(gram, Float64Array.from({ length: 25 }, (_, i) => (i % 6 === 0 ? 1 : 0))) < 1e-9);
+  });
+
+  test("a rank-deficient wide matrix: V is completed to orthonormal too", () => {
+    const A = multiply(random(4, 1, 3), random(1, 9, 4), 4, 1, 9);
+    const { S, V, k } = svd(A, 4, 9);
+    assert.equal(k, 4);
+    for (const s of S.subarray(1)) assert.ok(s < 1e-10);
+    const gram = multiply(transpose(V, 9, 4), V, 4, 9, 4);
+    assert.ok(maxAbsDiff(gram, Float64Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0))) < 1e-9);
+  });
+
+  test("empty matrices and scale: c·A has singular values c·σ up to the float limit; NaN gives NaN, not an exception", () => {
+    for (const [rows, cols] of [[0, 5], [5, 0], [0, 0]] as const) {
+      const e = svd(new Float64Array(0), rows, cols);
+      assert.equal(e.k + e.U.length + e.S.length + e.V.length, 0);
+    }
+    const A = Float64Array.from(random(6, 4, 8)); // (random() is float32, where c·A would underflow)
+    const { S } = svd(A, 6, 4);
+    for (const c of [1e-300, 1e300, 1.7e308 / 16]) {
+      const scaled = svd(A.map((x) => c * x), 6, 4).S;
+      S.forEach((s, i) => assert.ok(Math.abs(scaled[i]! / c - s) < 1e-12 * S[0]!, `c = ${c}, σ${i}`));
+    }
+    assert.ok(svd(A.map((x, i) => (i === 5 ? NaN : x)), 6, 4).S.some(Number.isNaN));
+  });
+
+  test("rotating the rows (R·A) rotates each left singular vector and keeps V up to sign", () => {
+    const A = random(8, 5, 9);
+    const R = rotation(8, 10);
+    const a = svd(A, 8, 5);
+    const b = svd(multiply(R, A, 8, 8, 5), 8, 5);
+    const RU = multiply(R, a.U, 8, 8, 5);
+    for (let j = 0; j < 5; j++) {
+      let du = 0;
+      let dv = 0;
+      for (let i = 0; i < 8; i++) du += RU[i * 5 + j]! * b.U[i * 5 + j]!;
+      for (let i = 0; i < 5; i++) dv += a.V[i * 5 + j]! * b.V[i * 5 + j]!;
+      assert.ok(Math.abs(Math.abs(du) - 1) < 1e-9 && Math.abs(du - dv) < 1e-9, `pair ${j}: ${du} ${dv}`);
+    }
   });
 
   test("singular values do not change under rotations on either side", () => {
@@ -120,7 +161,7 @@ describe("subspace matching σ_max(V_qk[:j]ᵀ·U_ov[:, :j])", () => {
   });
 });
 
-test("singular values of a tall matrix via its Gram matrix match the Jacobi SVD", () => {
+test("singular values of a tall matrix via its Gram matrix match the full SVD", () => {
   const rng = new Rng(11);
   const [rows, cols] = [40, 6];
   const m = Float64Array.from(rng.normals(rows * cols));

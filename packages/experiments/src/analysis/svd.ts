@@ -1,3 +1,4 @@
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { symmetricEigen } from "./eigen.ts";
 import { gram } from "./geometry.ts";
 
@@ -14,95 +15,31 @@ export interface Svd {
 }
 
 /**
- * One-sided Jacobi (Hestenes): rotate pairs of columns until all are orthogonal; their norms are then the
- * singular values. Accurate and simple; O(rows·cols²) per sweep, meant for matrices up to about 64×64.
- * Left singular vectors of (numerically) zero singular values are completed to an orthonormal set.
+ * ml-matrix's SingularValueDecomposition (Golub–Kahan–Reinsch, as in JAMA; a wide matrix is decomposed through
+ * its transpose). U and V come out with orthonormal columns even where singular values are (numerically) zero,
+ * and S is already descending. O(rows·cols²) for rows ≥ cols. The signs of singular vector pairs are unspecified.
+ * Non-finite entries give NaN (or infinite) values, never an exception.
  */
 export function svd(matrix: ArrayLike<number>, rows: number, cols: number): Svd {
   if (matrix.length !== rows * cols) throw new RangeError(`svd: expected ${rows * cols} entries, got ${matrix.length}`);
-  if (rows < cols) {
-    const t = svd(transpose(matrix, rows, cols), cols, rows);
-    return { rows, cols, k: t.k, U: t.V, S: t.S, V: t.U };
-  }
-  const m = rows;
-  const n = cols;
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0;
-        let beta = 0;
-        let gamma = 0;
-        for (let i = 0; i < m; i++) {
-          const x = a[i * n + p]!;
-          const y = a[i * n + q]!;
-          alpha += x * x;
-          beta += y * y;
-          gamma += x * y;
-        }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        rotateColumns(a, m, n, p, q, c, s);
-        rotateColumns(v, n, n, p, q, c, s);
-      }
-    }
-    if (!rotated) break;
-  }
-
-  const norms = Array.from({ length: n }, (_, j) => {
-    let sum = 0;
-    for (let i = 0; i < m; i++) sum += a[i * n + j]! ** 2;
-    return Math.sqrt(sum);
-  });
-  const order = norms.map((_, j) => j).sort((i, j) => norms[j]! - norms[i]!);
-  const largest = norms[order[0]!] ?? 0;
-  const U = new Float64Array(m * n);
-  const S = new Float64Array(n);
-  const V = new Float64Array(n * n);
-  const dead: number[] = [];
-  order.forEach((from, to) => {
-    const sigma = norms[from]!;
-    S[to] = sigma;
-    if (sigma > 1e-13 * largest && sigma > 0) for (let i = 0; i < m; i++) U[i * n + to] = a[i * n + from]! / sigma;
-    else dead.push(to);
-    for (let i = 0; i < n; i++) V[i * n + to] = v[i * n + from]!;
-  });
-  completeColumns(U, m, n, dead);
-  return { rows, cols, k: n, U, S, V };
+  const k = Math.min(rows, cols);
+  if (k === 0) return { rows, cols, k, U: new Float64Array(0), S: new Float64Array(0), V: new Float64Array(0) };
+  // Scaled by a power of two (exact) so that entries near the float limit do not overflow inside the sweep.
+  let largest = 0;
+  for (let i = 0; i < matrix.length; i++) largest = Math.max(largest, Math.abs(matrix[i]!));
+  const scale = largest > 0 && Number.isFinite(largest) ? 2 ** Math.min(Math.ceil(Math.log2(largest)), 1023) : 1;
+  const a = new Matrix(rows, cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) a.set(i, j, matrix[i * cols + j]! / scale);
+  const d = new SingularValueDecomposition(a, { autoTranspose: true });
+  const S = Float64Array.from({ length: k }, (_, j) => d.diagonal[j]! * scale);
+  return { rows, cols, k, U: leading(d.leftSingularVectors, rows, k), S, V: leading(d.rightSingularVectors, cols, k) };
 }
 
-/** Fills the listed (zero) columns of the m×n matrix Q with unit vectors orthogonal to all other columns. */
-function completeColumns(Q: Float64Array, m: number, n: number, columns: number[]): void {
-  const filled = new Set(Array.from({ length: n }, (_, j) => j).filter((j) => !columns.includes(j)));
-  let axis = 0;
-  for (const col of columns) {
-    for (; axis < m; axis++) {
-      const x = new Float64Array(m);
-      x[axis] = 1;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const j of filled) {
-          let dot = 0;
-          for (let i = 0; i < m; i++) dot += Q[i * n + j]! * x[i]!;
-          for (let i = 0; i < m; i++) x[i]! -= dot * Q[i * n + j]!;
-        }
-      }
-      const norm = Math.hypot(...x);
-      if (norm > 0.5) {
-        for (let i = 0; i < m; i++) Q[i * n + col] = x[i]! / norm;
-        filled.add(col);
-        axis++;
-        break;
-      }
-    }
-  }
+/** The first k columns of an ml-matrix Matrix with `rows` rows, as a row-major Float64Array. */
+function leading(M: Matrix, rows: number, k: number): Float64Array {
+  const out = new Float64Array(rows * k);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) out[i * k + j] = M.get(i, j);
+  return out;
 }
 
 export function singularValues(matrix: ArrayLike<number>, rows: number, cols: number): Float64Array {
@@ -120,15 +57,6 @@ export function leadingColumns(matrix: ArrayLike<number>, rows: number, cols: nu
   const out = new Float64Array(rows * count);
   for (let i = 0; i < rows; i++) for (let j = 0; j < count; j++) out[i * count + j] = matrix[i * cols + j]!;
   return out;
-}
-
-function rotateColumns(a: Float64Array, m: number, n: number, p: number, q: number, c: number, s: number): void {
-  for (let i = 0; i < m; i++) {
-    const x = a[i * n + p]!;
-    const y = a[i * n + q]!;
-    a[i * n + p] = c * x - s * y;
-    a[i * n + q] = s * x + c * y;
-  }
 }
 
 /**
