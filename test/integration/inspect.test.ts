@@ -54,7 +54,7 @@ describe("inspect a live model with a typed input", () => {
   });
 
   test("a malformed input, a run without a probe and an unknown run get clear errors", async () => {
-    const run = runOf(await client.request({ type: "start", experiment: "graph-transformer", config: { star_degree: 4, path_length: 3, d_model: 8, steps: 100_000 } }));
+    const run = runOf(await client.request({ type: "start", experiment: "graph-transformer", config: { star_degree: 4, path_length: 3, pauses: 4, d_model: 8, steps: 100_000 } }));
     runOf(await client.request({ type: "pause", runId: run.runId }));
     const ok = await client.request({ type: "inspect", runId: run.runId, input: "[PATH] 4 [PAUSE] pause PAUSE PAUSE 0" });
     assert.ok(ok.type === "inspection" && ok.tensors.length === 2 && ok.tensors[0]!.shape[0] === 7, JSON.stringify(ok).slice(0, 200));

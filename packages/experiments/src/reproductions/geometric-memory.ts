@@ -3,7 +3,7 @@ import { node2vec } from "../models/node2vec.ts";
 import { tinyNN } from "../models/tiny-nn.ts";
 import { trainToEnd } from "../training/create-trainer.ts";
 import type { Experiment } from "../types.ts";
-import type { Reproduction, ReproductionOptions } from "./types.ts";
+import type { Reproduction, ReproductionOptions, ReproductionRow } from "./types.ts";
 
 /** What one seed of one setting produced: the metrics of every evaluation, by step. */
 export interface GraphRunResult {
@@ -28,10 +28,10 @@ const EXPERIMENTS: Record<GeometricMemoryCheck["experiment"], Experiment<any>> =
   "graph-transformer": graphTransformer,
 };
 
-const fmt = (xs: number[], digits = 3) => xs.map((x) => x.toFixed(digits)).join(" ");
-const most = (rs: GraphRunResult[], ok: (r: GraphRunResult) => boolean) => rs.filter(ok).length >= (2 / 3) * rs.length;
-const metric = (key: string) => (r: GraphRunResult) => r.final[key] ?? NaN;
-const at = (step: number, key: string) => (r: GraphRunResult) => r.evals.get(step)?.[key] ?? NaN;
+export const fmt = (xs: number[], digits = 3) => xs.map((x) => x.toFixed(digits)).join(" ");
+export const most = (rs: GraphRunResult[], ok: (r: GraphRunResult) => boolean) => rs.filter(ok).length >= (2 / 3) * rs.length;
+export const metric = (key: string) => (r: GraphRunResult) => r.final[key] ?? NaN;
+export const at = (step: number, key: string) => (r: GraphRunResult) => r.evals.get(step)?.[key] ?? NaN;
 const nextPair = (step: number) => (r: GraphRunResult) => Math.max(at(step, "proj_v4")(r), at(step, "proj_v5")(r));
 
 // EXPERIMENTS.md §3B "Models and hyperparameters": full batch, AdamW wd 0, cosine to lr/10 unless noted.
@@ -211,13 +211,16 @@ export const geometricMemoryReproduction: Reproduction = {
   experiment: "geometric-memory",
   title: "Geometric memory — tiny graphs, Node2Vec, TinyNN, TinyGPT (seed 002, EXPERIMENTS.md §3B)",
   /** Each check carries its own step count (the repo's); `steps` does not apply. */
-  run({ seeds = 3, log = () => {} }: ReproductionOptions) {
-    const cache = new Map<string, GraphRunResult>();
-    return geometricMemoryChecks.map((check) => {
-      const results = Array.from({ length: seeds }, (_, seed) => runGraphSeed(check, seed, cache));
-      const { measured, pass } = check.judge(results);
-      log(`${check.setting}: ${pass ? "pass" : "FAIL"}`);
-      return { setting: check.setting, source: check.source, tolerance: check.tolerance, measured, pass };
-    });
-  },
+  run: (options) => judgeChecks(geometricMemoryChecks, options),
 };
+
+/** Trains each check's seeds (sharing runs between checks of the same setting) and judges them. */
+export function judgeChecks(checks: readonly GeometricMemoryCheck[], { seeds = 3, log = () => {} }: ReproductionOptions): ReproductionRow[] {
+  const cache = new Map<string, GraphRunResult>();
+  return checks.map((check) => {
+    const results = Array.from({ length: seeds }, (_, seed) => runGraphSeed(check, seed, cache));
+    const { measured, pass } = check.judge(results);
+    log(`${check.setting}: ${pass ? "pass" : "FAIL"}`);
+    return { setting: check.setting, source: check.source, tolerance: check.tolerance, measured, pass };
+  });
+}

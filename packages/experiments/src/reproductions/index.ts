@@ -4,6 +4,7 @@ import { bigramLinearReproduction } from "./bigram-linear.ts";
 import { geometricMemoryReproduction } from "./geometric-memory.ts";
 import { inductionHeadsReproduction } from "./induction-heads.ts";
 import { lowRankBigramReproduction } from "./low-rank-bigram.ts";
+import { pathStarReproduction } from "./path-star.ts";
 
 export type { Reproduction, ReproductionOptions, ReproductionRow } from "./types.ts";
 
@@ -13,5 +14,6 @@ export const reproductions: Readonly<Record<string, Reproduction>> = {
   [bigramLinearReproduction.experiment]: bigramLinearReproduction,
   [lowRankBigramReproduction.experiment]: lowRankBigramReproduction,
   [geometricMemoryReproduction.experiment]: geometricMemoryReproduction,
+  [pathStarReproduction.experiment]: pathStarReproduction,
   [inductionHeadsReproduction.experiment]: inductionHeadsReproduction,
 };
