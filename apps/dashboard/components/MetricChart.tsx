@@ -2,6 +2,7 @@
 
 import { memo, useMemo, useState } from "react";
 import { ticks as niceTicks } from "d3";
+import { AXIS, GRID, TOOLTIP } from "./chart-style.ts";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MetricInfo } from "@orrery/protocol";
 import { positiveOnly, type ChartPoint } from "../lib/state/selectors.ts";
@@ -95,15 +96,14 @@ export const MetricChart = memo(function MetricChart({
         ) : (
           <ResponsiveContainer width="100%" height="100%" minHeight={120}>
             <LineChart data={plotted} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="#1e293b" strokeDasharray="2 4" />
+              <CartesianGrid {...GRID} />
               <XAxis
                 dataKey="step"
                 type="number"
                 domain={[0, "dataMax"]}
                 ticks={xTicks}
                 tickFormatter={fmtStep}
-                stroke="#475569"
-                tick={{ fontSize: 11, fill: "#94a3b8" }}
+                {...AXIS}
                 allowDecimals={false}
               />
               <YAxis
@@ -112,15 +112,11 @@ export const MetricChart = memo(function MetricChart({
                 domain={["auto", "auto"]}
                 allowDataOverflow={log}
                 tickFormatter={yTicks}
-                stroke="#475569"
-                tick={{ fontSize: 11, fill: "#94a3b8" }}
+                {...AXIS}
                 width={60}
               />
               <Tooltip
-                isAnimationActive={false}
-                contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 6, fontSize: 12 }}
-                labelStyle={{ color: "#94a3b8" }}
-                labelFormatter={(s) => `step ${s}`}
+                {...TOOLTIP}
                 formatter={(v) => [typeof v === "number" ? fmt(v) : "NaN", metric.label]}
               />
               {refShown && (

@@ -2,6 +2,7 @@
 
 import { memo, useMemo, useState } from "react";
 import { interpolateCool } from "d3";
+import { AXIS, GRID, TOOLTIP } from "./chart-style.ts";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { spectrumRows } from "../lib/state/spectrum.ts";
 import type { SpectrumView } from "../lib/state/types.ts";
@@ -68,23 +69,19 @@ export const SpectrumChart = memo(function SpectrumChart({
         ) : (
           <ResponsiveContainer width="100%" height="100%" minHeight={120}>
             <LineChart data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="#1e293b" strokeDasharray="2 4" />
-              <XAxis dataKey="step" type="number" domain={[0, "dataMax"]} stroke="#475569" tick={{ fontSize: 11, fill: "#94a3b8" }} allowDecimals={false} />
+              <CartesianGrid {...GRID} />
+              <XAxis dataKey="step" type="number" domain={[0, "dataMax"]} {...AXIS} allowDecimals={false} />
               <YAxis
                 type="number"
                 scale={log ? "log" : "auto"}
                 domain={["auto", "auto"]}
                 allowDataOverflow={log}
                 tickFormatter={fmt}
-                stroke="#475569"
-                tick={{ fontSize: 11, fill: "#94a3b8" }}
+                {...AXIS}
                 width={56}
               />
               <Tooltip
-                isAnimationActive={false}
-                contentStyle={{ background: "#0f172a", border: "1px solid #334155", borderRadius: 6, fontSize: 11 }}
-                labelStyle={{ color: "#94a3b8" }}
-                labelFormatter={(s) => `step ${s}`}
+                {...TOOLTIP}
                 formatter={(v, name) => [typeof v === "number" ? fmt(v) : "—", `σ${Number(String(name).slice(1)) + 1}`]}
               />
               {Array.from({ length: lines }, (_, j) => (
