@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  graphSpectrum, laplacianCoordinates, randomWalkEigen, rowNormalizedLaplacian, spectralBias, symmetricEigen, type SymmetricEigen,
+  adjacencyMatrix, graphSpectrum, hopMatrix, laplacianCoordinates, randomWalkEigen, rowNormalizedLaplacian, spectralBias, symmetricEigen, type SymmetricEigen,
 } from "../src/analysis/index.ts";
 import { cycle, grid, irregular, pathStar } from "../src/datasets/graphs.ts";
 import { Rng } from "../src/random.ts";
@@ -111,6 +111,18 @@ describe("symmetricEigen", () => {
       const f = symmetricEigen(m.map((x, k) => (k === 7 ? bad : x)), n);
       assert.ok(f.values.every(Number.isNaN) && f.vectors.every(Number.isNaN), `${bad}`);
     }
+  });
+});
+
+describe("hop matrices", () => {
+  test("on the 8-cycle: 1 hop is the adjacency, 2 hops are i ± 2, and every pair sits at exactly one distance", () => {
+    const g = cycle(8);
+    assert.deepEqual([...hopMatrix(g, 1)], [...adjacencyMatrix(g)]);
+    const two = hopMatrix(g, 2);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) assert.equal(two[i * 8 + j], Math.min((i - j + 8) % 8, (j - i + 8) % 8) === 2 ? 1 : 0);
+    const total = new Float64Array(64);
+    for (let h = 1; h <= 4; h++) hopMatrix(g, h).forEach((v, k) => (total[k]! += v));
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) assert.equal(total[i * 8 + j], i === j ? 0 : 1);
   });
 });
 

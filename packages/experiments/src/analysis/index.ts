@@ -3,7 +3,7 @@ export { circleOrderScore } from "./circle.ts";
 export { linearFit, logLogSlope } from "./fit.ts";
 export { symmetricEigen, eigenvector, type SymmetricEigen } from "./eigen.ts";
 export {
-  adjacencyMatrix, rowNormalizedLaplacian, graphSpectrum, randomWalkEigen, laplacianCoordinates, projectionNorms, spectralBias,
+  adjacencyMatrix, hopMatrix, rowNormalizedLaplacian, graphSpectrum, randomWalkEigen, laplacianCoordinates, projectionNorms, spectralBias,
 } from "./laplacian.ts";
 export { cosineMatrix, gram, geometricLevel, twoHopCosine, topKRecovery, topKRows, topOneCeiling } from "./geometry.ts";
 export { geometricMargin, skewedLogits } from "./geometric-margin.ts";

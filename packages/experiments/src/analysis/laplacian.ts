@@ -10,6 +10,25 @@ export function adjacencyMatrix(g: Graph): Float64Array {
   return a;
 }
 
+/** 1 where the shortest path from u to v has exactly `hops` edges (hops = 1: the adjacency), 0 elsewhere. */
+export function hopMatrix(g: Graph, hops: number): Float64Array {
+  const { n } = g;
+  const a = adjacencyMatrix(g);
+  const out = new Float64Array(n * n);
+  for (let u = 0; u < n; u++) {
+    const dist = new Int32Array(n).fill(-1);
+    dist[u] = 0;
+    let frontier = [u];
+    for (let d = 1; d <= hops && frontier.length; d++) {
+      const next: number[] = [];
+      for (const x of frontier) for (let y = 0; y < n; y++) if (a[x * n + y] && dist[y] === -1) (dist[y] = d), next.push(y);
+      frontier = next;
+    }
+    for (let v = 0; v < n; v++) if (dist[v] === hops) out[u * n + v] = 1;
+  }
+  return out;
+}
+
 /** M = (A − D)/deg, each row divided by its node's degree: A/deg − I (an isolated node's row is −1 on the diagonal, as in the GM repo). */
 export function rowNormalizedLaplacian(g: Graph): Float64Array {
   const { n } = g;

@@ -2,7 +2,7 @@ import type { MetricInfo, NamedTensor, TensorView } from "@orrery/protocol";
 import type { SymmetricEigen } from "../analysis/eigen.ts";
 import { fiedlerDirectionCoordinates } from "../analysis/embedding-views.ts";
 import { cosineMatrix, geometricLevel, topKRecovery, topOneCeiling, twoHopCosine } from "../analysis/geometry.ts";
-import { adjacencyMatrix, spectralBias } from "../analysis/laplacian.ts";
+import { adjacencyMatrix, hopMatrix, spectralBias } from "../analysis/laplacian.ts";
 import type { Graph } from "../datasets/graphs.ts";
 
 /** What the tiny-graph experiments measure on top of the loss; the metric keys of `graphMetrics`. */
@@ -22,6 +22,7 @@ export const graphViews: TensorView[] = [
   { tensor: "E", kind: "points", label: "Embeddings E (Fiedler: along Eᵀv2, Eᵀv3, Eᵀv4)", projection: "fiedler", fiedler: "E_fiedler" },
   { tensor: "cosine", kind: "matrix", label: "Node × node cosine" },
   { tensor: "adjacency", kind: "matrix", label: "Adjacency" },
+  { tensor: "two_hop", kind: "matrix", label: "2-hop neighbours (shortest path of 2 edges)" },
   { tensor: "spectral_bias", kind: "bars", label: "Spectral bias: ‖Eᵀv_i‖ / max (non-trivial eigenvectors, by eigenvalue)" },
   { tensor: "graph_eigenvalues", kind: "bars", label: "Graph eigenvalues λ_i / λ_1 (same order)" },
 ];
@@ -64,6 +65,7 @@ export function graphSnapshot(g: Graph, spectrum: SymmetricEigen, E: ArrayLike<n
     { name: "E_fiedler", shape: [n, 3], data: fiedlerDirectionCoordinates(E, d, spectrum) },
     { name: "cosine", shape: [n, n], data: Float32Array.from(cosineMatrix(E, n, d)) },
     { name: "adjacency", shape: [n, n], data: Float32Array.from(adjacencyMatrix(g)) },
+    { name: "two_hop", shape: [n, n], data: Float32Array.from(hopMatrix(g, 2)) },
     ...spectralBiasTensors(E, d, spectrum),
   ];
 }
