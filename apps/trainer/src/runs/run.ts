@@ -101,10 +101,12 @@ export class Run {
   measure(what: MeasureKind): Promise<number> {
     if (this.isTerminal) throw new RunStateError(`cannot measure run ${this.runId}: it is ${this.state}`);
     if (this.measurement) throw new RunStateError(`run ${this.runId} is already measuring ${this.measurement.what}`);
-    return new Promise((resolve, reject) => {
-      this.measurement = { what, steps: this.trainer.sharpnessSteps(), resolve, reject };
-      this.schedule();
-    });
+    return new Promise((resolve, reject) => this.startMeasurement(what, resolve, reject));
+  }
+
+  private startMeasurement(what: MeasureKind, resolve: (value: number) => void = () => {}, reject: (e: Error) => void = () => {}): void {
+    this.measurement = { what, steps: this.trainer.sharpnessSteps(), resolve, reject };
+    this.schedule();
   }
 
   /** The problem's view of a typed input at the current parameters (between two steps, like every command). */
@@ -139,11 +141,11 @@ export class Run {
       this.advanceMeasurement(deadline);
       if (this.measurement) return this.schedule();
     }
-    while (this.wantsStep() && performance.now() < deadline) {
+    while (this.wantsStep() && !this.measurement && performance.now() < deadline) {
       if (this.state === "paused") this.stepBudget -= 1;
       this.trainOne();
     }
-    if (this.wantsStep()) this.schedule();
+    if (this.wantsStep() || this.measurement) this.schedule();
     else if (this.state === "paused" && this.stepBudget === 0 && !this.isTerminal) this.snapshotIfStale();
   }
 
@@ -178,7 +180,7 @@ export class Run {
   private trainOne(): void {
     let result: StepResult;
     try {
-      result = this.trainer.trainStep();
+      result = this.trainer.trainStep({ deferSharpness: true });
     } catch (e) {
       this.end("failed", `step ${this.step + 1} threw: ${(e as Error).message}`);
       return;
@@ -189,10 +191,14 @@ export class Run {
       return;
     }
     if (result.step >= this.opts.totalSteps) {
+      // The run ends now, so its last scheduled measurement cannot wait for later slices.
+      if (this.trainer.sharpnessDue) this.events.metrics(result.step, { sharpness: this.trainer.measureSharpness() });
       this.end("finished", null);
       return;
     }
     if (result.step % this.opts.snapshotEvery === 0) this.takeSnapshot();
+    // Scheduled like any measurement: in pieces, before the next step, without holding up the daemon.
+    if (this.trainer.sharpnessDue && !this.measurement) this.startMeasurement("sharpness");
   }
 
   private takeSnapshot(): void {

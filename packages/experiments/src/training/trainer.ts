@@ -60,8 +60,12 @@ export class Trainer {
     this.frozen = new Set(problem.frozen);
   }
 
-  /** One optimizer step; the loss is read back so the caller can react to NaN at once. */
-  trainStep(): StepResult {
+  /**
+   * One optimizer step; the loss is read back so the caller can react to NaN at once. A scheduled sharpness
+   * measurement is part of the step's metrics, unless `deferSharpness` (the caller then measures it itself when
+   * `sharpnessDue`, e.g. in pieces between other work).
+   */
+  trainStep({ deferSharpness = false }: { deferSharpness?: boolean } = {}): StepResult {
     const lr = this.learningRateAt(this.step);
     const trained = this.trainedGroups();
     if (this.opts.schedule && this.opts.schedule !== "constant") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
@@ -77,9 +81,14 @@ export class Trainer {
     if (this.opts.weightDecay) this.decay(variables, lr * this.opts.weightDecay);
     this.step += 1;
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
-    const every = this.opts.sharpnessEvery ?? 0;
-    const sharpness: Record<string, number> = every > 0 && this.step % every === 0 ? { sharpness: this.measureSharpness() } : {};
+    const sharpness: Record<string, number> = this.sharpnessDue && !deferSharpness ? { sharpness: this.measureSharpness() } : {};
     return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated, ...sharpness } };
+  }
+
+  /** Whether the schedule (`sharpnessEvery`) asks for a sharpness measurement at the current step. */
+  get sharpnessDue(): boolean {
+    const every = this.opts.sharpnessEvery ?? 0;
+    return every > 0 && this.step > 0 && this.step % every === 0;
   }
 
   /** Top Hessian eigenvalue of the loss in the trained groups, at the current θ; changes nothing. */
