@@ -2,7 +2,7 @@ export * from "./types.ts";
 export * from "./config.ts";
 export * from "./random.ts";
 export * from "./registry.ts";
-export { Trainer, type StepResult, type TrainerOptions, type TrainerState } from "./training/trainer.ts";
+export { Trainer, type StepResult, type TrainerOptions, type TrainerState, type TrainerSettings } from "./training/trainer.ts";
 export { createTrainer, trainToEnd } from "./training/create-trainer.ts";
 export { topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./training/sharpness.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
@@ -27,3 +27,5 @@ export { inductionHeads, createInductionHeads, type InductionHeadsConfig } from 
 export { sampleCopying, tokenProbabilities, type CopyingBatch, type CopyingSpec, type TokenDistribution } from "./datasets/copying.ts";
 export { errorFloor, errorMask, maskedError } from "./datasets/copying-error.ts";
 export { oodCurve, firstStepBelow, finalOodError, type OodCurve } from "./reproductions/induction-heads.ts";
+export { applyIntervention } from "./interventions/apply.ts";
+export { InterventionError, parameterValue, describeValue } from "./interventions/parameter-values.ts";

@@ -32,6 +32,8 @@ export interface Problem {
   /** State of the problem's data stream (e.g. its sampling RNG), for checkpoints; absent when data is fixed. */
   dataState?(): number[];
   restoreDataState?(state: number[]): void;
+  /** The solution the experiment knows for a parameter group (the `reference` preset of a set intervention). */
+  reference?(group: string): Float32Array | undefined;
   /** Frees tensors the problem holds besides its params (constant data). */
   dispose(): void;
 }

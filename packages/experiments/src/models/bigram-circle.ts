@@ -92,8 +92,9 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
   const rng = new Rng(c.seed);
   const frozenW = c.w_mode.startsWith("frozen");
   const E = variableFrom(rng.normals(p * d, c.init_scale), [p, d], true);
-  const W1 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW);
-  const W2 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], !frozenW);
+  // Trainable variables even when frozen: freezing is the trainer's list, so an intervention can unfreeze them.
+  const W1 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], true);
+  const W2 = variableFrom(initialW(c.w_mode, d, c.init_noise, rng), [d, d], true);
 
   // The exact loss uses one constant batch for the whole run; sampled batches come from a data RNG.
   const dataRng = new Rng(c.seed + 1);
@@ -116,11 +117,24 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
     dataState: () => dataRng.getState(),
     restoreDataState: (state) => dataRng.setState(state),
     snapshot: () => readTensors({ E, W1, W2 }),
+    reference: (group) => (d === 2 ? referenceSolution(p)[group as "E" | "W1" | "W2"] : undefined),
     dispose() {
       tf.dispose([E, W1, W2]);
       if (exact) exact.weights.dispose();
     },
   };
+}
+
+/**
+ * The post's solution for n_embd = 2: E_i = A(cos 2πi/p, sin 2πi/p), W1 = R(θ), W2 = R(−θ), θ = 2π/p. A = 20 makes
+ * the logit gap between a neighbour and the next token (A²(1 − cos θ) ≈ 9 at p = 29) large: perplexity ≈ 2.
+ */
+export function referenceSolution(p: number, A = 20): Record<"E" | "W1" | "W2", Float32Array> {
+  const theta = (2 * Math.PI) / p;
+  const E = new Float32Array(p * 2);
+  for (let i = 0; i < p; i++) (E[2 * i] = A * Math.cos(i * theta)), (E[2 * i + 1] = A * Math.sin(i * theta));
+  const rotation = (t: number) => Float32Array.from([Math.cos(t), -Math.sin(t), Math.sin(t), Math.cos(t)]);
+  return { E, W1: rotation(theta), W2: rotation(-theta) };
 }
 
 /**

@@ -19,6 +19,15 @@ export interface TrainerState {
   optimizer: NamedTensor[];
   /** The problem's data-stream state, if it has one. */
   data: number[] | null;
+  /** What interventions changed besides the parameters: frozen groups and optimizer settings (absent: the config's). */
+  settings?: TrainerSettings;
+}
+
+/** The trainer settings an intervention can change mid-run. */
+export interface TrainerSettings {
+  frozen: string[];
+  lr: number;
+  weightDecay: number;
 }
 
 export interface TrainerOptions {
@@ -55,7 +64,7 @@ export class Trainer {
   private readonly frozen: Set<string>;
   step = 0;
 
-  constructor(readonly problem: Problem, private readonly opts: TrainerOptions) {
+  constructor(readonly problem: Problem, private opts: TrainerOptions) {
     this.optimizers = Object.fromEntries(Object.keys(problem.params).map((group) => [group, makeOptimizer(opts)]));
     this.frozen = new Set(problem.frozen);
   }
@@ -70,7 +79,8 @@ export class Trainer {
     const trained = this.trainedGroups();
     if (this.opts.schedule && this.opts.schedule !== "constant") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
     const variables = trained.map((g) => this.problem.params[g]!);
-    const { value, grads } = tf.variableGrads(() => this.problem.loss(), variables);
+    // Everything frozen: the step only evaluates the loss (and the data stream moves on as usual).
+    const { value, grads } = variables.length ? tf.variableGrads(() => this.problem.loss(), variables) : { value: tf.tidy(() => this.problem.loss()), grads: {} };
     for (const g of trained) {
       const name = this.problem.params[g]!.name;
       this.optimizers[g]!.applyGradients({ [name]: grads[name]! });
@@ -123,6 +133,16 @@ export class Trainer {
     else this.frozen.delete(group);
   }
 
+  get settings(): TrainerSettings {
+    return { frozen: [...this.frozen], lr: this.opts.lr, weightDecay: this.opts.weightDecay ?? 0 };
+  }
+
+  /** Base learning rate and decoupled weight decay from the next step on (a schedule scales the new base rate). */
+  setHyper({ lr, weightDecay }: { lr?: number; weightDecay?: number }): void {
+    this.opts = { ...this.opts, ...(lr !== undefined && { lr }), ...(weightDecay !== undefined && { weightDecay }) };
+    if (lr !== undefined) for (const opt of Object.values(this.optimizers)) setLearningRate(opt, this.learningRateAt(this.step));
+  }
+
   /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
   async saveState(): Promise<TrainerState> {
     const optimizer: Record<string, tf.Tensor> = {};
@@ -135,6 +155,7 @@ export class Trainer {
       params: readTensors(this.problem.params),
       optimizer: readTensors(optimizer),
       data: this.problem.dataState?.() ?? null,
+      settings: this.settings,
     };
     // getWeights hands out the live moment variables plus a fresh iteration-count scalar: free the latter.
     tf.dispose(Object.values(optimizer).filter((t) => !(t instanceof tf.Variable)));
@@ -165,6 +186,11 @@ export class Trainer {
     }
     if (state.data) this.problem.restoreDataState?.(state.data);
     this.step = state.step;
+    if (state.settings) {
+      this.frozen.clear();
+      for (const g of state.settings.frozen) this.setFrozen(g, true);
+      this.setHyper({ lr: state.settings.lr, weightDecay: state.settings.weightDecay });
+    }
   }
 
   dispose(): void {
