@@ -14,7 +14,7 @@ export function encodeCheckpoint(runId: string, seq: number, state: TrainerState
   return {
     seq,
     step: state.step,
-    meta: JSON.stringify({ data: state.data }),
+    meta: JSON.stringify({ data: state.data, settings: state.settings }),
     bytes: encodeSnapshotFrame({ runId, seq, step: state.step, tensors }),
   };
 }
@@ -23,6 +23,6 @@ export function decodeCheckpoint(stored: StoredCheckpoint): TrainerState {
   const frame = decodeSnapshotFrame(stored.bytes);
   const strip = (prefix: string) =>
     frame.tensors.filter((t) => t.name.startsWith(prefix)).map((t) => ({ ...t, name: t.name.slice(prefix.length) }));
-  const meta = JSON.parse(stored.meta) as { data: number[] | null };
-  return { step: stored.step, params: strip(PARAM), optimizer: strip(OPTIMIZER), data: meta.data };
+  const meta = JSON.parse(stored.meta) as Pick<TrainerState, "data" | "settings">;
+  return { step: stored.step, params: strip(PARAM), optimizer: strip(OPTIMIZER), data: meta.data, ...(meta.settings && { settings: meta.settings }) };
 }
