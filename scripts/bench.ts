@@ -63,6 +63,7 @@ async function streamingLatency() {
     metrics: (_id, p) => void emitted.set(p.seq, performance.timeOrigin + performance.now()),
     snapshot: () => {},
     state: () => {},
+    intervention: () => {},
   };
   daemon.manager.subscribe(run.runId, probe);
   const rssBefore = process.memoryUsage().rss;

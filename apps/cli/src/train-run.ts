@@ -32,6 +32,7 @@ export async function trainRun(manager: RunManager, experiment: string, config: 
         bar.update(point.step, { metrics: formatMetrics(final), rate });
       },
       snapshot() {},
+      intervention() {},
       state(message) {
         if (message.reason) console.error(`\n${message.state}: ${message.reason}`);
         if (TERMINAL_STATES.includes(message.state) || (message.state === "paused" && interrupted)) {

@@ -30,6 +30,8 @@ function tickFormatter(points: ChartPoint[]): (v: number) => string {
   return (v) => (digits <= 4 ? fmt(v) : Number(v.toPrecision(digits)).toString());
 }
 
+const NO_MARKERS: readonly number[] = [];
+
 const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
 
 /** One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. */
@@ -39,6 +41,7 @@ export const MetricChart = memo(function MetricChart({
   latest,
   color = "#818cf8",
   scrubStep,
+  markers = NO_MARKERS,
 }: {
   metric: MetricInfo;
   points: ChartPoint[];
@@ -46,6 +49,8 @@ export const MetricChart = memo(function MetricChart({
   color?: string;
   /** The step the tensor views are pinned to, drawn as a vertical marker. */
   scrubStep?: number | null;
+  /** Steps where the run was intervened in (drawn as amber ticks; the intervention log says what). */
+  markers?: readonly number[];
 }) {
   const ref = metric.reference;
   const [logWanted, setLog] = useState(metric.logScale ?? false);
@@ -128,6 +133,9 @@ export const MetricChart = memo(function MetricChart({
                   label={{ value: refShown.label, position: "insideBottomRight", fill: "#f59e0b", fontSize: 11 }}
                 />
               )}
+              {markers.map((step, i) => (
+                <ReferenceLine key={`m${i}`} x={step} stroke="#f59e0b" strokeOpacity={0.7} ifOverflow="hidden" data-testid="intervention-marker" />
+              ))}
               {scrubStep !== null && scrubStep !== undefined && (
                 <ReferenceLine x={scrubStep} stroke="#64748b" strokeDasharray="3 3" ifOverflow="hidden" />
               )}

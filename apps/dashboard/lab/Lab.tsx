@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
-import type { ExperimentInfo, MetricInfo } from "@orrery/protocol";
+import type { ExperimentInfo, InterventionRecord, MetricInfo } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
 import {
   chartPoints,
@@ -43,6 +43,7 @@ import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
 import { InspectPanel } from "./InspectPanel.tsx";
+import { InterventionPanel } from "./InterventionPanel.tsx";
 import { SpectrumPanel } from "./SpectrumPanel.tsx";
 import { SweepPanel } from "../components/SweepPanel.tsx";
 import { Panel, StateBadge } from "../components/ui.tsx";
@@ -117,6 +118,8 @@ export function Lab() {
   const step = currentStep(state, state.selectedRunId);
   const live = isLive(state);
   const snapshot = displayedSnapshot(state);
+  const interventions = data?.interventions ?? NO_INTERVENTIONS;
+  const markers = useMemo(() => interventions.map((r) => r.step), [interventions]);
   const titles = useMemo(() => Object.fromEntries(state.experiments.map((e) => [e.id, e.title])), [state.experiments]);
   const runs = useMemo(() => runList(state), [state.runs]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -243,6 +246,7 @@ export function Lab() {
                   series={data?.series[m.key]}
                   color={CHART_COLORS[i % CHART_COLORS.length]!}
                   scrubStep={live ? null : (snapshot?.step ?? null)}
+                  markers={markers}
                 />
               </Panel>
             ))}
@@ -312,6 +316,19 @@ export function Lab() {
             </Panel>
           )}
 
+          {run && (
+            <Panel title="Intervene">
+              <InterventionPanel
+                runId={run.id}
+                live={enabled.measure}
+                parameters={state.parameters}
+                log={interventions}
+                onIntervene={cmd.intervene}
+                onNeedParameters={cmd.fetchParameters}
+              />
+            </Panel>
+          )}
+
           {run && runExperiment?.inspect && (
             <Panel title="Inspect the live model">
               <InspectPanel
@@ -357,19 +374,22 @@ function ChartFor({
   series,
   color,
   scrubStep,
+  markers,
 }: {
   metric: MetricInfo;
   series: SeriesView | undefined;
   color: string;
   scrubStep: number | null;
+  markers: readonly number[];
 }) {
   const shown = useThrottled(series, CHART_REFRESH_MS);
   const points = useMemo(() => chartPoints(shown), [shown]);
   const latest = useMemo(() => lastValue(shown), [shown]);
-  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} />;
+  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} />;
 }
 
 const CHART_REFRESH_MS = 250;
+const NO_INTERVENTIONS: InterventionRecord[] = [];
 
 /** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
 function useThrottled<T>(value: T, ms: number): T {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
+import { Intervention, InterventionRecord } from "./interventions.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -57,6 +58,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
    * attention on a token sequence, at its current parameters; answered by `inspection`.
    */
   z.object({ type: z.literal("inspect"), ...req, runId: RunId, input: z.string().max(2000) }),
+  /**
+   * Change a live run between two steps (freeze, set a parameter, hyperparameters); acked with the record, which
+   * is stored in the run's log and streamed to every subscriber as an `intervention` message.
+   */
+  z.object({ type: z.literal("intervene"), ...req, runId: RunId, intervention: Intervention }),
+  /** A live run's parameter groups (name, shape, frozen) and optimizer settings; answered by `parameters`. */
+  z.object({ type: z.literal("parameters"), ...req, runId: RunId }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -100,6 +108,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     snapshotSteps: z.array(Step),
     /** The run's last seq when this history was read: subscribe with `afterSeq: lastSeq` to continue live. */
     lastSeq: Seq,
+    /** The run's intervention log (markers on the charts). */
+    interventions: z.array(InterventionRecord).optional(),
   }),
   /** By run, by metric: the value at the metric's last stored step (null: not finite). */
   z.object({ type: z.literal("finalMetrics"), id: RequestId, values: z.record(RunId, MetricValues) }),
@@ -120,6 +130,16 @@ export const ServerMessage = z.discriminatedUnion("type", [
     step: Step,
     input: z.string(),
     tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), values: z.array(z.number()) })),
+  }),
+  /** Streamed to subscribers and stored: one applied intervention (the answer to `intervene` carries the same). */
+  z.object({ type: z.literal("intervention"), runId: RunId, id: RequestId.nullable(), record: InterventionRecord }),
+  z.object({
+    type: z.literal("parameters"),
+    id: RequestId,
+    runId: RunId,
+    groups: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), frozen: z.boolean() })),
+    lr: z.number(),
+    weightDecay: z.number(),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Config, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
+import type { Config, InterventionRecord, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
 import { migrate } from "./schema.ts";
 import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
@@ -20,7 +20,8 @@ export interface NewRun {
 export type StoredEvent =
   | { kind: "metrics"; point: MetricPoint }
   | { kind: "state"; seq: number; step: number; state: RunState; reason: string | null }
-  | { kind: "snapshot"; seq: number; step: number; bytes: Uint8Array };
+  | { kind: "snapshot"; seq: number; step: number; bytes: Uint8Array }
+  | { kind: "intervention"; seq: number; record: InterventionRecord };
 
 export interface StoredSnapshot {
   seq: number;
@@ -73,6 +74,7 @@ const toSummary = (r: RunRow): RunSummary => ({
 });
 
 const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
+type InterventionRow = { run: string; seq: number; step: number; record: string };
 
 function prepare(db: Database.Database) {
   return {
@@ -94,6 +96,10 @@ function prepare(db: Database.Database) {
       SELECT seq, step, state, reason FROM states WHERE run_id = ? AND seq > ? ORDER BY seq`),
     snapshotsAfter: db.prepare<[string, number], Omit<SnapshotRow, "run">>(`
       SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND seq > ? ORDER BY seq`),
+    insertIntervention: db.prepare<InterventionRow>(`INSERT INTO interventions (run_id, seq, step, record) VALUES (@run, @seq, @step, @record)`),
+    interventionsAfter: db.prepare<[string, number], { seq: number; record: string }>(`
+      SELECT seq, record FROM interventions WHERE run_id = ? AND seq > ? ORDER BY seq`),
+    deleteInterventionsAfter: db.prepare<[string, number]>(`DELETE FROM interventions WHERE run_id = ? AND seq > ?`),
     putCheckpoint: db.prepare<{ run: string; seq: number; step: number; meta: string; bytes: Buffer }>(`
       INSERT OR REPLACE INTO checkpoints (run_id, seq, step, meta, bytes) VALUES (@run, @seq, @step, @meta, @bytes)`),
     getCheckpoint: db.prepare<[string], StoredCheckpoint>(`SELECT seq, step, meta, bytes FROM checkpoints WHERE run_id = ?`),
@@ -208,6 +214,16 @@ export class RunStore {
     this.flushIfFull();
   }
 
+  /** Interventions are rare and must never be lost: written at once, not batched. */
+  appendIntervention(runId: string, record: InterventionRecord): void {
+    this.q.insertIntervention.run({ run: runId, seq: record.seq, step: record.step, record: JSON.stringify(record) });
+  }
+
+  /** The run's intervention log, in the order applied. */
+  interventions(runId: string): InterventionRecord[] {
+    return this.q.interventionsAfter.all(runId, -1).map((r) => JSON.parse(r.record) as InterventionRecord);
+  }
+
   /** Writes every pending append in one transaction. On failure the rows stay pending for the next flush. */
   flush(): void {
     if (this.pendingRows() === 0) return;
@@ -220,7 +236,12 @@ export class RunStore {
   /** Every stored event of the run with seq > afterSeq, in seq order (flushes first). limit defaults to 100_000. */
   eventsAfter(runId: string, afterSeq: number, limit = 100_000): StoredEvent[] {
     this.flush();
-    const cursors = [this.metricEvents(runId, afterSeq), this.stateEvents(runId, afterSeq), this.snapshotEvents(runId, afterSeq)]
+    const cursors = [
+      this.metricEvents(runId, afterSeq),
+      this.stateEvents(runId, afterSeq),
+      this.snapshotEvents(runId, afterSeq),
+      this.interventionEvents(runId, afterSeq),
+    ]
       .map((it) => ({ it, event: it.next().value ?? undefined }));
     const out: StoredEvent[] = [];
     try {
@@ -282,6 +303,7 @@ export class RunStore {
       this.q.deleteMetricsAfter.run(runId, seq);
       this.q.deleteStatesAfter.run(runId, seq);
       this.q.deleteSnapshotsAfter.run(runId, seq);
+      this.q.deleteInterventionsAfter.run(runId, seq);
     })();
     return this.updateRun(runId, { step, lastSeq: seq });
   }
@@ -320,5 +342,9 @@ export class RunStore {
 
   private *snapshotEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
     for (const r of this.q.snapshotsAfter.iterate(runId, afterSeq)) yield { kind: "snapshot", ...r };
+  }
+
+  private *interventionEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
+    for (const r of this.q.interventionsAfter.iterate(runId, afterSeq)) yield { kind: "intervention", seq: r.seq, record: JSON.parse(r.record) };
   }
 }

@@ -61,6 +61,16 @@ export const migrations: readonly string[] = [
     bytes  BLOB NOT NULL
   );
   `,
+  // 3 → 4: the intervention log (freeze, set, hyper…), part of the run's seq-ordered event stream.
+  `
+  CREATE TABLE interventions (
+    run_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    record TEXT NOT NULL -- JSON: InterventionRecord
+  );
+  CREATE INDEX interventions_by_seq ON interventions (run_id, seq);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,6 +3,7 @@ import {
   parseServerMessage,
   PROTOCOL_VERSION,
   type ClientMessage,
+  type Intervention,
   type ServerMessage,
 } from "@orrery/protocol";
 import type { Action, RequestPurpose } from "../state/types.ts";
@@ -171,6 +172,18 @@ export class DaemonClient {
   requestSpectrum(runId: string, tensor: string, maxPoints: number): string | null {
     if (!this.ready) return null;
     return this.send({ type: "spectrum", runId, tensor, maxPoints }, "spectrum", runId);
+  }
+
+  /** Applies an intervention to a live run (answered by `intervention`, or an error that changed nothing). */
+  requestIntervention(runId: string, intervention: Intervention): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "intervene", runId, intervention }, "intervene", runId);
+  }
+
+  /** A live run's parameter groups and optimizer settings (answered by `parameters`). */
+  requestParameters(runId: string): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "parameters", runId }, "parameters", runId);
   }
 
   /** Probes the live run's model with a typed input (answered by `inspection`). */

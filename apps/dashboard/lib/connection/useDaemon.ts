@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
-import type { Config, MeasureKind } from "@orrery/protocol";
+import type { Config, Intervention, MeasureKind } from "@orrery/protocol";
 import { initialState, reducer } from "../state/reducer.ts";
 import type { UiState } from "../state/types.ts";
 import { DaemonClient } from "./client.ts";
@@ -32,6 +32,10 @@ export interface DaemonCommands {
   fetchSpectrum(runId: string, tensor: string, maxPoints: number): void;
   /** Probe a live run's model with a typed input (into `state.inspection`). */
   inspect(runId: string, input: string): void;
+  /** Freeze, set, change hyperparameters of a live run (the record lands in the run's intervention log). */
+  intervene(runId: string, intervention: Intervention): void;
+  /** Fetch a live run's parameter groups and settings (into `state.parameters`). */
+  fetchParameters(runId: string): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;
@@ -121,6 +125,8 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       measure: (runId, what) => void clientRef.current?.command({ type: "measure", runId, what }),
       fetchSpectrum: (runId, tensor, maxPoints) => void clientRef.current?.requestSpectrum(runId, tensor, maxPoints),
       inspect: (runId, input) => void clientRef.current?.requestInspect(runId, input),
+      intervene: (runId, intervention) => void clientRef.current?.requestIntervention(runId, intervention),
+      fetchParameters: (runId) => void clientRef.current?.requestParameters(runId),
     }),
     [sendScrub],
   );

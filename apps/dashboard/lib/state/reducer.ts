@@ -1,4 +1,4 @@
-import type { RunSummary, ServerMessage, ServerMessageOf, SnapshotFrame } from "@orrery/protocol";
+import type { InterventionRecord, RunSummary, ServerMessage, ServerMessageOf, SnapshotFrame } from "@orrery/protocol";
 import type { Action, RunData, RunView, SeriesView, SnapshotView, UiError, UiState } from "./types.ts";
 
 /** Streamed series are compacted (older half decimated, min/max kept) once they grow past this. */
@@ -26,6 +26,7 @@ export function initialState(url = ""): UiState {
     finals: {},
     spectrum: null,
     inspection: null,
+    parameters: null,
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -40,6 +41,7 @@ export function emptyRunData(): RunData {
     liveStep: 0,
     seq: { metrics: -1, state: -1, snapshot: -1 },
     historyLoaded: false,
+    interventions: [],
   };
 }
 
@@ -156,6 +158,13 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       return { ...withoutPending(state, m.id), finals: { ...state.finals, ...m.values } };
     case "spectrum":
       return { ...withoutPending(state, m.id), spectrum: { runId: m.runId, tensor: m.tensor, steps: m.steps, values: m.values } };
+    case "intervention": {
+      const next = m.id ? withoutPending(state, m.id) : state;
+      const data = next.data[m.runId] ?? emptyRunData();
+      return { ...next, data: { ...next.data, [m.runId]: { ...data, interventions: mergeInterventions(data.interventions, [m.record]) } } };
+    }
+    case "parameters":
+      return { ...withoutPending(state, m.id), parameters: { runId: m.runId, groups: m.groups, lr: m.lr, weightDecay: m.weightDecay } };
     case "inspection": {
       const tensors = m.tensors.map((t) => ({ name: t.name, data: { shape: t.shape, data: Float32Array.from(t.values) } }));
       return { ...withoutPending(state, m.id), inspection: { runId: m.runId, step: m.step, input: m.input, tensors } };
@@ -338,7 +347,15 @@ export function mergeHistory(data: RunData, m: ServerMessageOf<"history">): RunD
     liveStep: Math.max(data.liveStep, historyLastStep, lastSnapshot),
     seq: { ...data.seq, metrics: Math.max(data.seq.metrics, m.lastSeq) },
     historyLoaded: true,
+    interventions: mergeInterventions(data.interventions, m.interventions ?? []),
   };
+}
+
+/** Both logs as one, by seq, each record once (history and the live stream overlap). */
+export function mergeInterventions(a: readonly InterventionRecord[], b: readonly InterventionRecord[]): InterventionRecord[] {
+  const bySeq = new Map<number, InterventionRecord>();
+  for (const r of [...a, ...b]) bySeq.set(r.seq, r);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }
 
 /**

@@ -2,6 +2,7 @@ import type {
   BackendInfo,
   ClientMessageType,
   ExperimentInfo,
+  InterventionRecord,
   RunState,
   ServerMessage,
   SnapshotFrame,
@@ -81,6 +82,16 @@ export interface RunData {
   /** Per-kind high-water seqs: an event at or below them was already applied (dedupe on replay). */
   seq: { metrics: number; state: number; snapshot: number };
   historyLoaded: boolean;
+  /** The run's intervention log, by seq (markers on the charts, the log panel). */
+  interventions: InterventionRecord[];
+}
+
+/** A live run's parameter groups and optimizer settings, as the daemon last answered `parameters`. */
+export interface ParametersView {
+  runId: string;
+  groups: { name: string; shape: number[]; frozen: boolean }[];
+  lr: number;
+  weightDecay: number;
 }
 
 /** Scrubbing pins the view to a stored snapshot; `null` scrub means "live" (follow the latest). */
@@ -100,7 +111,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect" | "intervene" | "parameters";
 
 /** The daemon's latest `spectrum` answer: singular values of one snapshot tensor at each of `steps`. */
 export interface SpectrumView {
@@ -136,6 +147,7 @@ export interface UiState {
   finals: Record<string, Record<string, number | null>>;
   spectrum: SpectrumView | null;
   inspection: InspectionView | null;
+  parameters: ParametersView | null;
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;

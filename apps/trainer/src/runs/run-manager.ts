@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type Config, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
+  type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
@@ -14,6 +14,7 @@ export interface Subscriber {
   metrics(runId: string, point: MetricPoint): void;
   snapshot(runId: string, seq: number, bytes: Uint8Array): void;
   state(message: ServerMessageOf<"state">): void;
+  intervention(runId: string, record: InterventionRecord): void;
 }
 
 export type RunCommand = "start" | "pause" | "resume" | "stop";
@@ -186,7 +187,28 @@ export class RunManager {
       series: this.store.metricSeries(runId, maxPoints),
       snapshotSteps: this.store.snapshotSteps(runId),
       lastSeq: this.live.get(runId)?.counter.seq ?? stored.lastSeq,
+      interventions: this.store.interventions(runId),
     };
+  }
+
+  /**
+   * Applies an intervention to a live run now (between two steps), stores it in the run's log and streams it.
+   * Random presets without a seed get one here, so the log replays exactly. A refused one changes nothing.
+   */
+  intervene(runId: string, intervention: Intervention, by: string): InterventionRecord {
+    const run = this.liveRun(runId);
+    const applied = withSeed(intervention);
+    const summary = run.intervene(applied);
+    const counter = this.live.get(runId)!.counter;
+    const record: InterventionRecord = { seq: ++counter.seq, step: run.step, at: Date.now(), by, intervention: applied, summary };
+    this.store.appendIntervention(runId, record);
+    this.subscribers.get(runId)?.forEach((s) => s.intervention(runId, record));
+    run.snapshotNow(); // viewers see a set value at once, not at the next scheduled snapshot
+    return record;
+  }
+
+  parameters(runId: string) {
+    return this.liveRun(runId).parameters();
   }
 
   /** Each run's final metric values, by run id (an unknown id throws NotFoundError). */
@@ -288,6 +310,16 @@ export class RunManager {
     }
     this.store.flush();
   }
+}
+
+/** Draws a seed for a random preset that came without one (so that the logged intervention is reproducible). */
+function withSeed(intervention: Intervention): Intervention {
+  if (intervention.kind !== "set") return intervention;
+  const { value } = intervention;
+  if ((value.preset === "normal" || value.preset === "add_noise") && value.seed === undefined) {
+    return { ...intervention, value: { ...value, seed: randomBytes(4).readUInt32LE() >>> 1 } };
+  }
+  return intervention;
 }
 
 const finiteOrNull = (values: Record<string, number>) =>

@@ -1,5 +1,5 @@
-import { TERMINAL_STATES, type MeasureKind, type NamedTensor, type RunState } from "@orrery/protocol";
-import type { StepResult, Trainer, TrainerState } from "@orrery/experiments";
+import { TERMINAL_STATES, type Intervention, type MeasureKind, type NamedTensor, type RunState } from "@orrery/protocol";
+import { applyIntervention, type StepResult, type Trainer, type TrainerState } from "@orrery/experiments";
 
 /** Where a run's side effects go (the manager stores and streams them); the run only trains. */
 export interface RunEvents {
@@ -107,6 +107,25 @@ export class Run {
   private startMeasurement(what: MeasureKind, resolve: (value: number) => void = () => {}, reject: (e: Error) => void = () => {}): void {
     this.measurement = { what, steps: this.trainer.sharpnessSteps(), resolve, reject };
     this.schedule();
+  }
+
+  /** Applies an intervention between two steps; returns the log's summary (InterventionError: nothing changed). */
+  intervene(intervention: Intervention): string {
+    if (this.isTerminal) throw new RunStateError(`cannot intervene in run ${this.runId}: it is ${this.state}`);
+    if (this.measurement) throw new RunStateError(`run ${this.runId} is measuring ${this.measurement.what}; try again in a moment`);
+    return applyIntervention(this.trainer, intervention);
+  }
+
+  parameters(): { groups: { name: string; shape: number[]; frozen: boolean }[]; lr: number; weightDecay: number } {
+    const { params } = this.trainer.problem;
+    const { lr, weightDecay } = this.trainer.settings;
+    const groups = this.trainer.groups.map((name) => ({ name, shape: [...params[name]!.shape], frozen: this.trainer.isFrozen(name) }));
+    return { groups, lr, weightDecay };
+  }
+
+  /** A snapshot at the current step now (after an intervention): it replaces any earlier one at this step. */
+  snapshotNow(): void {
+    this.takeSnapshot();
   }
 
   /** The problem's view of a typed input at the current parameters (between two steps, like every command). */

@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import type { MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
+import type { InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
 import type { StoredEvent } from "@orrery/store";
 import type { Subscriber } from "../runs/run-manager.ts";
 
@@ -21,6 +21,8 @@ export const DEFAULT_LIMITS: SendLimits = { maxBufferedBytes: 1 << 20, maxPendin
  */
 export class Connection implements Subscriber {
   greeted = false;
+  /** Who this is, as its hello said (for the intervention log). */
+  label = "anonymous";
   droppedPoints = 0;
   private readonly pendingPoints = new Map<string, MetricPoint[]>();
   private readonly pendingSnapshots = new Map<string, { seq: number; bytes: Uint8Array }>();
@@ -52,6 +54,7 @@ export class Connection implements Subscriber {
       }
       sendPoints();
       if (e.kind === "snapshot") this.sendBinary(e.bytes);
+      else if (e.kind === "intervention") this.send({ type: "intervention", runId, id: null, record: e.record });
       else this.send({ type: "state", runId, seq: e.seq, step: e.step, state: e.state, reason: e.reason });
     }
     sendPoints();
@@ -75,6 +78,10 @@ export class Connection implements Subscriber {
 
   state(message: ServerMessageOf<"state">): void {
     this.send(message);
+  }
+
+  intervention(runId: string, record: InterventionRecord): void {
+    this.send({ type: "intervention", runId, id: null, record });
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import {
   PROTOCOL_VERSION, type BackendInfo, type ClientMessage, type ErrorCode, type ExperimentInfo,
 } from "@orrery/protocol";
-import { ConfigError, InputError } from "@orrery/experiments";
+import { ConfigError, InputError, InterventionError } from "@orrery/experiments";
 import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import { RunStateError } from "../runs/run.ts";
 import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
@@ -38,6 +38,7 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return;
     }
     conn.greeted = true;
+    conn.label = msg.client ?? "anonymous";
     conn.send({
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -82,6 +83,12 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       );
     case "spectrum":
       return conn.send({ type: "spectrum", id: msg.id, runId: msg.runId, tensor: msg.tensor, ...manager.spectrum(msg.runId, msg.tensor, msg.maxPoints) });
+    case "intervene": {
+      const record = manager.intervene(msg.runId, msg.intervention, conn.label);
+      return conn.send({ type: "intervention", runId: msg.runId, id: msg.id, record });
+    }
+    case "parameters":
+      return conn.send({ type: "parameters", id: msg.id, runId: msg.runId, ...manager.parameters(msg.runId) });
     case "inspect": {
       const { step, tensors } = manager.inspect(msg.runId, msg.input);
       const wire = tensors.map(({ name, shape, data }) => ({ name, shape, values: Array.from(data, (v) => (Number.isFinite(v) ? v : 0)) }));
@@ -97,6 +104,6 @@ function errorCode(e: unknown): ErrorCode {
   if (e instanceof BadRequestError) return "bad_message";
   if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";
   if (e instanceof ConfigError) return "bad_config";
-  if (e instanceof InputError) return "bad_message";
+  if (e instanceof InputError || e instanceof InterventionError) return "bad_message";
   return "internal";
 }
