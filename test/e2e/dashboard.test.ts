@@ -269,6 +269,41 @@ test("Bigram 3 shows its own optimum L0 on the loss chart and its matrices; V = 
   }
 });
 
+test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) mid-run and perplexity falls toward 2", { timeout: 90_000 }, async () => {
+  const { page, context, pageErrors } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("bigram-circle");
+    await page.getByTestId("field-w_mode").selectOption("random");
+    await page.getByTestId("field-seed").fill("1");
+    await page.getByTestId("field-steps").fill("1000000");
+    await page.getByTestId("btn-start").click();
+    await until("some training", async () => (await stepOf(page)) > 300, 30_000);
+    const clickedAt = Date.now();
+    await page.getByTestId("btn-freeze-W1").click();
+    await page.getByTestId("btn-unfreeze-W1").waitFor(); // the panel re-read the groups: W1 is frozen now
+    const firstReflected = Date.now() - clickedAt;
+    await page.getByTestId("btn-freeze-W2").click();
+    await page.getByTestId("btn-unfreeze-W2").waitFor();
+    for (const group of ["W1", "W2"]) {
+      await page.getByTestId("set-group").selectOption(group);
+      await page.getByTestId("set-preset").selectOption("diag");
+      await page.getByTestId("set-arg").fill("-1, -1");
+      await page.getByTestId("btn-set").click();
+    }
+    await until("four entries in the intervention log", async () => (await page.getByTestId("intervention-log").locator("li").count()) === 4);
+    assert.match(await text(page, "intervention-log"), /W2: .* → \[\[-1, 0\], \[0, -1\]\]/);
+    await until("the W1 matrix shows diag(−1, −1)", async () => /-1\.000\s*0\.000\s*0\.000\s*-1\.000/.test(await text(page, "matrix-W1")));
+    await until("perplexity below 2.2", async () => Number(await text(page, "latest-ppl")) < 2.2, 60_000);
+    console.log(`  click → W1 shown frozen in ${firstReflected} ms`);
+    await shot(page, "dashboard-intervene.png");
+    await page.getByTestId("btn-stop").click();
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
 test("Induction heads: inspect a paused run's attention on typed tokens; a bad token is refused by name", { timeout: 60_000 }, async () => {
   const { page, context, pageErrors } = await openDashboard();
   try {

@@ -85,7 +85,7 @@ export const MetricChart = memo(function MetricChart({
           )}
         </h3>
         <span className="font-mono text-lg tabular-nums text-slate-50">
-          {latest === null ? "—" : fmt(latest)}
+          <span data-testid={`latest-${metric.key}`}>{latest === null ? "—" : fmt(latest)}</span>
           {ref && (
             <span className="ml-2 text-xs text-slate-500">
               {ref.label}: {fmt(ref.value)}
