@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { experiments } from "@orrery/experiments";
 import { logLogSlope } from "@orrery/experiments/analysis";
@@ -54,7 +54,7 @@ async function openManager() {
   const info = await selectBackend(backend);
   console.error(`backend: ${info.name} — ${info.reason}\nstore: ${storeFile(dataDir)}`);
   const store = RunStore.open(storeFile(dataDir));
-  const manager = new RunManager(store, info.name, experiments);
+  const manager = new RunManager(store, info.name, experiments, undefined, { checkpointsDir: join(dataDir, "checkpoints") });
   return {
     manager,
     close: async () => {

@@ -44,6 +44,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const experiments = opts.experiments ?? builtInExperiments;
   const manager = new RunManager(store, backend.name, experiments, (run) => broadcast({ type: "run", run }), {
     ...(opts.checkpointEveryMs !== undefined && { checkpointEveryMs: opts.checkpointEveryMs }),
+    checkpointsDir: join(opts.dataDir, "checkpoints"),
   });
   await manager.recover();
   const server = await startServer(

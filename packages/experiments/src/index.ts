@@ -27,5 +27,5 @@ export { inductionHeads, createInductionHeads, type InductionHeadsConfig } from 
 export { sampleCopying, tokenProbabilities, type CopyingBatch, type CopyingSpec, type TokenDistribution } from "./datasets/copying.ts";
 export { errorFloor, errorMask, maskedError } from "./datasets/copying-error.ts";
 export { oodCurve, firstStepBelow, finalOodError, type OodCurve } from "./reproductions/induction-heads.ts";
-export { applyIntervention } from "./interventions/apply.ts";
+export { applyIntervention, type InterventionSources } from "./interventions/apply.ts";
 export { InterventionError, parameterValue, describeValue } from "./interventions/parameter-values.ts";

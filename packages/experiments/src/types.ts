@@ -1,5 +1,5 @@
 import type { Scalar, Tensor, Variable } from "@tensorflow/tfjs";
-import type { Config, ExperimentInfo, NamedTensor } from "@orrery/protocol";
+import type { Config, DataPatch, ExperimentInfo, NamedTensor } from "@orrery/protocol";
 import type { TrainerOptions } from "./training/trainer.ts";
 
 /** A configured model + data pair, ready to be trained by the model-agnostic Trainer. */
@@ -32,6 +32,12 @@ export interface Problem {
   /** State of the problem's data stream (e.g. its sampling RNG), for checkpoints; absent when data is fixed. */
   dataState?(): number[];
   restoreDataState?(state: number[]): void;
+  /**
+   * Changes the training data from the next step on (a `data` intervention), where the experiment allows it:
+   * checks every key first (InterventionError naming the key and why, changing nothing), then applies the patch
+   * and returns the log's before → after summary. The data stream's RNG continues; dataState() carries the change.
+   */
+  setData?(patch: DataPatch): string;
   /** The solution the experiment knows for a parameter group (the `reference` preset of a set intervention). */
   reference?(group: string): Float32Array | undefined;
   /** Frees tensors the problem holds besides its params (constant data). */

@@ -7,6 +7,13 @@ import { z } from "zod";
  */
 
 const Group = z.string().min(1).max(100);
+
+/** A named checkpoint file: `runId` is the run that saved it, or "uploads" for a file a user sent. */
+export const CheckpointRef = z.object({ runId: z.string().min(1).max(64), name: z.string().min(1).max(64) });
+export type CheckpointRef = z.infer<typeof CheckpointRef>;
+
+export const CheckpointEntry = CheckpointRef.extend({ step: z.number().int().nonnegative().nullable(), bytes: z.number().int().nonnegative() });
+export type CheckpointEntry = z.infer<typeof CheckpointEntry>;
 const Seed = z.number().int().min(0).max(2 ** 31 - 1);
 
 /** A new value for a parameter group, computed from its shape (and, for some presets, its current value). */
@@ -40,15 +47,29 @@ export const Intervention = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("freeze"), groups: z.array(Group).min(1).max(64) }),
   z.object({ kind: z.literal("unfreeze"), groups: z.array(Group).min(1).max(64) }),
   z.object({ kind: z.literal("set"), group: Group, value: ParameterValue }),
+  /** Load parameter groups (all the run's, or `groups`) from a named checkpoint of this or another run, or an upload. */
+  z.object({ kind: z.literal("inject"), from: CheckpointRef, groups: z.array(Group).min(1).max(64).optional() }),
   /** Optimizer settings from the next step on; omitted fields keep their value. */
   z.object({
     kind: z.literal("hyper"),
     lr: z.number().finite().positive().max(100).optional(),
     weight_decay: z.number().finite().nonnegative().max(100).optional(),
   }),
+  /**
+   * The training data from the next step on, where the experiment allows it (graph runs: self-edges and edge
+   * directions; runs that sample batches: the batch size); omitted fields keep their value.
+   */
+  z.object({
+    kind: z.literal("data"),
+    self_edges: z.boolean().optional(),
+    direction: z.enum(["forward", "backward", "both"]).optional(),
+    batch_size: z.number().int().min(1).max(1_000_000).optional(),
+  }),
 ]);
 export type Intervention = z.infer<typeof Intervention>;
 export type InterventionKind = Intervention["kind"];
+/** What a `data` intervention changes (an experiment's `setData` applies it). */
+export type DataPatch = Omit<Extract<Intervention, { kind: "data" }>, "kind">;
 
 /** One applied intervention as the run's log keeps it (stored, streamed, drawn as a marker on the charts). */
 export const InterventionRecord = z.object({

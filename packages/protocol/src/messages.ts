@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
-import { Intervention, InterventionRecord } from "./interventions.ts";
+import { CheckpointEntry, CheckpointRef, Intervention, InterventionRecord } from "./interventions.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -63,6 +63,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
    * is stored in the run's log and streamed to every subscriber as an `intervention` message.
    */
   z.object({ type: z.literal("intervene"), ...req, runId: RunId, intervention: Intervention }),
+  /** Saves a live run's full state as a named .safetensors checkpoint (names are never overwritten). */
+  z.object({ type: z.literal("saveCheckpoint"), ...req, runId: RunId, name: z.string().min(1).max(64) }),
+  /** Named checkpoints (of one run, or all with uploads); answered by `checkpoints`. */
+  z.object({ type: z.literal("listCheckpoints"), ...req, runId: RunId.optional() }),
+  /** A new run from a named checkpoint, with config edits; it records its parent and starts paused. */
+  z.object({ type: z.literal("fork"), ...req, from: CheckpointRef, config: Config.optional() }),
   /** A live run's parameter groups (name, shape, frozen) and optimizer settings; answered by `parameters`. */
   z.object({ type: z.literal("parameters"), ...req, runId: RunId }),
 ]);
@@ -131,6 +137,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     input: z.string(),
     tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), values: z.array(z.number()) })),
   }),
+  z.object({ type: z.literal("checkpoints"), id: RequestId, items: z.array(CheckpointEntry) }),
+  z.object({ type: z.literal("checkpointSaved"), id: RequestId, entry: CheckpointEntry }),
   /** Streamed to subscribers and stored: one applied intervention (the answer to `intervene` carries the same). */
   z.object({ type: z.literal("intervention"), runId: RunId, id: RequestId.nullable(), record: InterventionRecord }),
   z.object({

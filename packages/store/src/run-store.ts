@@ -15,6 +15,7 @@ export interface NewRun {
   createdAt: number;
   /** Reference lines that depend on this run's config (e.g. the exact optimum). */
   references?: RunSummary["references"];
+  parent?: RunSummary["parent"];
 }
 
 export type StoredEvent =
@@ -53,6 +54,7 @@ interface RunRow {
   created_at: number;
   updated_at: number;
   refs: string;
+  parent: string | null;
 }
 type MetricRow = { run: string; seq: number; step: number; name: string; value: number | null };
 type StateRow = { run: string; seq: number; step: number; state: string; reason: string | null };
@@ -71,6 +73,7 @@ const toSummary = (r: RunRow): RunSummary => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   references: JSON.parse(r.refs) as RunSummary["references"],
+  parent: r.parent === null ? null : (JSON.parse(r.parent) as RunSummary["parent"]),
 });
 
 const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
@@ -79,8 +82,8 @@ type InterventionRow = { run: string; seq: number; step: number; record: string 
 function prepare(db: Database.Database) {
   return {
     insertRun: db.prepare<RunRow>(`
-      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at, refs)
-      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at, @refs)`),
+      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at, refs, parent)
+      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at, @refs, @parent)`),
     updateRun: db.prepare<Pick<RunRow, "run_id" | "state" | "reason" | "step" | "last_seq" | "updated_at">>(`
       UPDATE runs SET state = @state, reason = @reason, step = @step, last_seq = @last_seq, updated_at = @updated_at
       WHERE run_id = @run_id`),
@@ -157,6 +160,7 @@ export class RunStore {
       created_at: r.createdAt,
       updated_at: r.createdAt,
       refs: JSON.stringify(r.references ?? {}),
+      parent: r.parent ? JSON.stringify(r.parent) : null,
     };
     this.q.insertRun.run(row);
     return toSummary(row);

@@ -71,6 +71,8 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX interventions_by_seq ON interventions (run_id, seq);
   `,
+  // 4 → 5: a forked run's origin (JSON {runId, name, step}: the checkpoint it started from).
+  `ALTER TABLE runs ADD COLUMN parent TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

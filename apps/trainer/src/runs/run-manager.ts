@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
+  type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
-import { createTrainer, type Experiment } from "@orrery/experiments";
+import { createTrainer, type Experiment, type Trainer } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
+import { assertCheckpointFits, type RunShape } from "../checkpoints/checkpoint-fit.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../checkpoints/codec.ts";
+import { CheckpointLibrary } from "../checkpoints/library.ts";
+import { CheckpointError, trainerStateOf } from "../checkpoints/safetensors-checkpoint.ts";
 import { Run, RunStateError } from "./run.ts";
 import { Spectra } from "./spectra.ts";
 
@@ -33,6 +36,8 @@ interface LiveRun {
 export interface RunManagerOptions {
   /** How often a live run's resumable state is saved (and on every pause). Default 10 s. */
   checkpointEveryMs?: number;
+  /** Folder of named .safetensors checkpoints (save, inject, fork, uploads); without it those are refused. */
+  checkpointsDir?: string;
 }
 
 /**
@@ -45,6 +50,7 @@ export class RunManager {
   private readonly flushTimer: NodeJS.Timeout;
   private readonly progressTimer: NodeJS.Timeout;
   private readonly spectra: Spectra;
+  private readonly library: CheckpointLibrary | null;
 
   constructor(
     private readonly store: RunStore,
@@ -55,6 +61,7 @@ export class RunManager {
     private readonly opts: RunManagerOptions = {},
   ) {
     this.spectra = new Spectra(store);
+    this.library = opts.checkpointsDir ? new CheckpointLibrary(opts.checkpointsDir) : null;
     this.flushTimer = setInterval(() => this.persistProgress(), 100);
     this.flushTimer.unref();
     // Run lists show each live run's step; states alone would leave them stale between transitions.
@@ -76,11 +83,67 @@ export class RunManager {
 
   /** Creates a run (validating the config) and starts it. */
   create(experimentId: string, partial: Config = {}): RunSummary {
-    const experiment = this.experimentOf(experimentId);
-    if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
-    const config = experiment.resolveConfig(partial);
+    const { experiment, config } = this.configure(experimentId, partial);
     // Build the model first: a config that cannot be built must not leave a dead run in the store.
     const trainer = createTrainer(experiment, config);
+    const runId = this.register(experimentId, config, trainer, null);
+    this.adopt(runId, trainer, config, 0).init();
+    return this.command(runId, "start");
+  }
+
+  /**
+   * A new run from a named checkpoint (parameters, optimizer state, data stream, step), its config edited by
+   * `edits`; paused, with its parent recorded. A checkpoint that does not fit the edited config is refused.
+   */
+  async fork(from: CheckpointRef, edits: Config = {}): Promise<RunSummary> {
+    const contents = this.checkpoints().load(from.runId, from.name);
+    if (!contents.origin) throw new CheckpointError([`${from.name} has no Orrery metadata (a file from elsewhere): inject it into a run instead`]);
+    const { experiment, config } = this.configure(contents.origin.experiment, { ...contents.origin.config, ...edits });
+    const trainer = createTrainer(experiment, config);
+    try {
+      assertCheckpointFits(contents, shapeOf(contents.origin.experiment, trainer));
+      await trainer.loadState(trainerStateOf(contents));
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+    const parent = { runId: from.runId, name: from.name, step: contents.origin.step };
+    const runId = this.register(contents.origin.experiment, config, trainer, parent);
+    this.adopt(runId, trainer, config, 0).initRestored(`forked from ${from.runId}/${from.name} at step ${parent.step}; resume to continue`);
+    return this.get(runId);
+  }
+
+  /** Saves a live run's whole state as a named checkpoint file. */
+  async saveNamedCheckpoint(runId: string, name: string): Promise<CheckpointEntry> {
+    const run = this.liveRun(runId);
+    const stored = this.get(runId);
+    return this.checkpoints().save(runId, name, { experiment: stored.experiment, config: stored.config, state: await run.saveState() });
+  }
+
+  checkpointPath(runId: string, name: string): string {
+    return this.checkpoints().path(runId, name);
+  }
+
+  listCheckpoints(runId?: string): CheckpointEntry[] {
+    return this.checkpoints().list(runId);
+  }
+
+  uploadCheckpoint(name: string, bytes: Uint8Array): Promise<CheckpointEntry> {
+    return this.checkpoints().upload(name, bytes);
+  }
+
+  private checkpoints(): CheckpointLibrary {
+    if (!this.library) throw new CheckpointError(["this daemon keeps no checkpoint files (no checkpoints folder)"]);
+    return this.library;
+  }
+
+  private configure(experimentId: string, partial: Config) {
+    const experiment = this.experimentOf(experimentId);
+    if (!experiment) throw new NotFoundError(`unknown experiment "${experimentId}"`);
+    return { experiment, config: experiment.resolveConfig(partial) };
+  }
+
+  private register(experimentId: string, config: { steps: number }, trainer: Trainer, parent: RunSummary["parent"]): string {
     const runId = newRunId();
     this.store.createRun({
       runId,
@@ -90,10 +153,9 @@ export class RunManager {
       backend: this.backend,
       createdAt: Date.now(),
       references: { ...trainer.problem.references },
+      parent,
     });
-    const run = this.adopt(runId, trainer, config, 0);
-    run.init();
-    return this.command(runId, "start");
+    return runId;
   }
 
   /**
@@ -198,7 +260,15 @@ export class RunManager {
   intervene(runId: string, intervention: Intervention, by: string): InterventionRecord {
     const run = this.liveRun(runId);
     const applied = withSeed(intervention);
-    const summary = run.intervene(applied);
+    const stored = this.get(runId);
+    const summary = run.intervene(applied, {
+      checkpoint: (from) => {
+        const contents = this.checkpoints().load(from.runId, from.name);
+        const groups = applied.kind === "inject" ? applied.groups : undefined;
+        assertCheckpointFits(contents, shapeOf(stored.experiment, run.trainerForChecks), groups);
+        return { params: contents.params, step: contents.origin?.step ?? null };
+      },
+    });
     const counter = this.live.get(runId)!.counter;
     const record: InterventionRecord = { seq: ++counter.seq, step: run.step, at: Date.now(), by, intervention: applied, summary };
     this.store.appendIntervention(runId, record);
@@ -310,6 +380,11 @@ export class RunManager {
     }
     this.store.flush();
   }
+}
+
+/** What a checkpoint must match to load into a run: its experiment and parameter shapes. */
+function shapeOf(experiment: string, trainer: Trainer): RunShape {
+  return { experiment, shapes: Object.fromEntries(trainer.groups.map((g) => [g, trainer.problem.params[g]!.shape])) };
 }
 
 /** Draws a seed for a random preset that came without one (so that the logged intervention is reproducible). */

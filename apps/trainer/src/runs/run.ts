@@ -1,5 +1,5 @@
 import { TERMINAL_STATES, type Intervention, type MeasureKind, type NamedTensor, type RunState } from "@orrery/protocol";
-import { applyIntervention, type StepResult, type Trainer, type TrainerState } from "@orrery/experiments";
+import { applyIntervention, type InterventionSources, type StepResult, type Trainer, type TrainerState } from "@orrery/experiments";
 
 /** Where a run's side effects go (the manager stores and streams them); the run only trains. */
 export interface RunEvents {
@@ -110,10 +110,15 @@ export class Run {
   }
 
   /** Applies an intervention between two steps; returns the log's summary (InterventionError: nothing changed). */
-  intervene(intervention: Intervention): string {
+  intervene(intervention: Intervention, sources?: InterventionSources): string {
     if (this.isTerminal) throw new RunStateError(`cannot intervene in run ${this.runId}: it is ${this.state}`);
     if (this.measurement) throw new RunStateError(`run ${this.runId} is measuring ${this.measurement.what}; try again in a moment`);
-    return applyIntervention(this.trainer, intervention);
+    return applyIntervention(this.trainer, intervention, sources);
+  }
+
+  /** The trainer, read-only use: what a checkpoint must fit. */
+  get trainerForChecks(): Trainer {
+    return this.trainer;
   }
 
   parameters(): { groups: { name: string; shape: number[]; frozen: boolean }[]; lr: number; weightDecay: number } {

@@ -1,9 +1,10 @@
 import {
-  PROTOCOL_VERSION, type BackendInfo, type ClientMessage, type ErrorCode, type ExperimentInfo,
+  PROTOCOL_VERSION, SafetensorsError, type BackendInfo, type ClientMessage, type ErrorCode, type ExperimentInfo,
 } from "@orrery/protocol";
 import { ConfigError, InputError, InterventionError } from "@orrery/experiments";
 import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import { RunStateError } from "../runs/run.ts";
+import { CheckpointError } from "../checkpoints/safetensors-checkpoint.ts";
 import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
 import type { Connection } from "./connection.ts";
 
@@ -87,6 +88,18 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       const record = manager.intervene(msg.runId, msg.intervention, conn.label);
       return conn.send({ type: "intervention", runId: msg.runId, id: msg.id, record });
     }
+    case "saveCheckpoint":
+      return void manager.saveNamedCheckpoint(msg.runId, msg.name).then(
+        (entry) => conn.send({ type: "checkpointSaved", id: msg.id, entry }),
+        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
+      );
+    case "listCheckpoints":
+      return conn.send({ type: "checkpoints", id: msg.id, items: manager.listCheckpoints(msg.runId) });
+    case "fork":
+      return void manager.fork(msg.from, msg.config).then(
+        (run) => conn.send({ type: "ack", id: msg.id, run }),
+        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
+      );
     case "parameters":
       return conn.send({ type: "parameters", id: msg.id, runId: msg.runId, ...manager.parameters(msg.runId) });
     case "inspect": {
@@ -104,6 +117,6 @@ function errorCode(e: unknown): ErrorCode {
   if (e instanceof BadRequestError) return "bad_message";
   if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";
   if (e instanceof ConfigError) return "bad_config";
-  if (e instanceof InputError || e instanceof InterventionError) return "bad_message";
+  if (e instanceof InputError || e instanceof InterventionError || e instanceof CheckpointError || e instanceof SafetensorsError) return "bad_message";
   return "internal";
 }

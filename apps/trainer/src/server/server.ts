@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, PROTOCOL_VERSION, type ServerMessage } from "@orrery/protocol";
 import { presentedToken, tokenMatches } from "./auth.ts";
+import { checkpointRoute } from "./checkpoint-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
 
@@ -29,7 +30,9 @@ const KEEPALIVE_MS = 30_000;
 
 /** The daemon's network shell: HTTP health, token check at upgrade, one Connection per socket. */
 export async function startServer(ctx: DispatchContext, opts: ServerOptions): Promise<TrainerServer> {
-  const http = createServer((req, res) => health(ctx, req, res));
+  const http = createServer((req, res) => {
+    if (!checkpointRoute(ctx.manager, opts.token, req, res)) health(ctx, req, res);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   const alive = new WeakSet<WebSocket>();
   const connections = new Set<Connection>();

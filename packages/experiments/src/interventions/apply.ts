@@ -1,13 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Intervention } from "@orrery/protocol";
+import type { CheckpointRef, Intervention, NamedTensor } from "@orrery/protocol";
 import type { Trainer } from "../training/trainer.ts";
 import { describeValue, InterventionError, parameterValue } from "./parameter-values.ts";
+
+/** What an intervention may read besides the trainer: the daemon resolves checkpoint files (after checking them). */
+export interface InterventionSources {
+  checkpoint?(from: CheckpointRef): { params: NamedTensor[]; step: number | null } | undefined;
+}
 
 /**
  * Applies one intervention to a trainer between two steps and returns the log's before → after summary.
  * Everything is checked before anything changes: a refused intervention (InterventionError) changes nothing.
  */
-export function applyIntervention(trainer: Trainer, intervention: Intervention): string {
+export function applyIntervention(trainer: Trainer, intervention: Intervention, resolve: InterventionSources = {}): string {
   const { problem } = trainer;
   const known = (group: string) => {
     if (!Object.hasOwn(problem.params, group)) {
@@ -33,6 +38,22 @@ export function applyIntervention(trainer: Trainer, intervention: Intervention):
       tf.tidy(() => v.assign(tf.tensor(next, v.shape)));
       return `${intervention.group}: ${before} → ${describeValue(v.shape, next)}`;
     }
+    case "inject": {
+      const loaded = resolve.checkpoint?.(intervention.from);
+      if (!loaded) throw new InterventionError(`no checkpoint source for "${intervention.from.name}" here`);
+      const wanted = intervention.groups ?? trainer.groups;
+      const byName = new Map(loaded.params.map((t) => [t.name, t]));
+      for (const g of wanted) {
+        const v = known(g);
+        const t = byName.get(g);
+        if (!t) throw new InterventionError(`checkpoint "${intervention.from.name}" has no group ${g}`);
+        if (t.shape.join("×") !== v.shape.join("×")) throw new InterventionError(`group ${g}: checkpoint has [${t.shape}], run has [${v.shape}]`);
+      }
+      tf.tidy(() => {
+        for (const g of wanted) problem.params[g]!.assign(tf.tensor(byName.get(g)!.data, problem.params[g]!.shape));
+      });
+      return `injected ${wanted.join(", ")} from ${intervention.from.runId}/${intervention.from.name}${loaded.step === null ? "" : ` (step ${loaded.step})`}`;
+    }
     case "hyper": {
       const { lr, weightDecay } = trainer.settings;
       trainer.setHyper({ lr: intervention.lr, weightDecay: intervention.weight_decay });
@@ -42,6 +63,14 @@ export function applyIntervention(trainer: Trainer, intervention: Intervention):
         intervention.weight_decay !== undefined && `weight decay ${weightDecay} → ${after.weightDecay}`,
       ].filter(Boolean);
       return parts.join("; ") || "no change";
+    }
+    case "data": {
+      const { kind: _, ...patch } = intervention;
+      if (Object.values(patch).every((v) => v === undefined)) {
+        throw new InterventionError("data: nothing to change (give self_edges, direction or batch_size)");
+      }
+      if (!problem.setData) throw new InterventionError("data: this experiment's data cannot be changed mid-run");
+      return problem.setData(patch);
     }
   }
 }
