@@ -304,6 +304,31 @@ test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) 
   }
 });
 
+test("checkpoints: save one under a name, download it, fork a new run from it (shown as a fork in the run list)", { timeout: 60_000 }, async () => {
+  const { page, context, pageErrors } = await openDashboard();
+  try {
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("bigram-circle");
+    await page.getByTestId("field-steps").fill("1000000");
+    await page.getByTestId("btn-start").click();
+    await until("running", async () => (await text(page, "run-state")) === "running");
+    await page.getByTestId("btn-pause").click();
+    await page.getByTestId("ckpt-name").fill("e2e-save");
+    await page.getByTestId("btn-save-ckpt").click();
+    await until("listed", async () => /e2e-save/.test(await text(page, "ckpt-list")));
+    const link = await page.getByTestId("ckpt-list").locator("a", { hasText: "download" }).first().getAttribute("href");
+    const res = await fetch(link!);
+    assert.equal(res.status, 200);
+    assert.ok((await res.arrayBuffer()).byteLength > 8, "a safetensors file");
+    const before = await page.getByTestId("run-parent").count();
+    await page.getByTestId("btn-fork-e2e-save").click();
+    await until("a fork in the run list", async () => (await page.getByTestId("run-parent").count()) === before + 1);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
 test("Induction heads: inspect a paused run's attention on typed tokens; a bad token is refused by name", { timeout: 60_000 }, async () => {
   const { page, context, pageErrors } = await openDashboard();
   try {

@@ -56,6 +56,11 @@ export function RunList({
               </div>
               <div className="mt-1 text-[10px] text-slate-600">
                 {r.backend} · {ago(r.createdAt, now)}
+                {r.parent && (
+                  <span data-testid="run-parent" title={`forked from checkpoint ${r.parent.name} of ${r.parent.runId}`}>
+                    {" "}· fork of {r.parent.runId === "uploads" ? "upload" : r.parent.runId.slice(0, 8)} @ {r.parent.step}
+                  </span>
+                )}
               </div>
             </button>
           </li>

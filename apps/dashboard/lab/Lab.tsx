@@ -42,6 +42,7 @@ import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
+import { CheckpointPanel } from "./CheckpointPanel.tsx";
 import { InspectPanel } from "./InspectPanel.tsx";
 import { InterventionPanel } from "./InterventionPanel.tsx";
 import { SpectrumPanel } from "./SpectrumPanel.tsx";
@@ -325,6 +326,22 @@ export function Lab() {
                 log={interventions}
                 onIntervene={cmd.intervene}
                 onNeedParameters={cmd.fetchParameters}
+              />
+            </Panel>
+          )}
+
+          {run && target && (
+            <Panel title="Checkpoints">
+              <CheckpointPanel
+                runId={run.id}
+                live={enabled.measure}
+                checkpoints={state.checkpoints}
+                daemonUrl={target.url}
+                token={target.token}
+                onSave={cmd.saveCheckpoint}
+                onInject={cmd.intervene}
+                onFork={cmd.fork}
+                onNeedList={cmd.fetchCheckpoints}
               />
             </Panel>
           )}

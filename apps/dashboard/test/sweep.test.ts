@@ -15,6 +15,7 @@ const run = (id: string, config: RunView["config"]): RunView => ({
   createdAt: 0,
   updatedAt: 0,
   references: {},
+  parent: null,
 });
 
 const near = (a: number | null, b: number, tol = 1e-9) => assert.ok(a !== null && Math.abs(a - b) <= tol, `${a} vs ${b}`);

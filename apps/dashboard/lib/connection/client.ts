@@ -152,7 +152,7 @@ export class DaemonClient {
       this.emit({ type: "localError", code: "offline", message: `not connected: cannot send "${message.type}"` });
       return null;
     }
-    const runId = "runId" in message ? message.runId : null;
+    const runId = "runId" in message ? (message.runId ?? null) : null;
     return this.send(message, "command", runId);
   }
 
@@ -178,6 +178,12 @@ export class DaemonClient {
   requestIntervention(runId: string, intervention: Intervention): string | null {
     if (!this.ready) return null;
     return this.send({ type: "intervene", runId, intervention }, "intervene", runId);
+  }
+
+  /** Named checkpoints of one run and the uploads, or all (answered by `checkpoints`). */
+  requestCheckpoints(runId?: string): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "listCheckpoints", ...(runId && { runId }) }, "checkpoints", runId ?? null);
   }
 
   /** A live run's parameter groups and optimizer settings (answered by `parameters`). */

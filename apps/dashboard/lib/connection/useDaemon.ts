@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
-import type { Config, Intervention, MeasureKind } from "@orrery/protocol";
+import type { CheckpointRef, Config, Intervention, MeasureKind } from "@orrery/protocol";
 import { initialState, reducer } from "../state/reducer.ts";
 import type { UiState } from "../state/types.ts";
 import { DaemonClient } from "./client.ts";
@@ -36,6 +36,11 @@ export interface DaemonCommands {
   intervene(runId: string, intervention: Intervention): void;
   /** Fetch a live run's parameter groups and settings (into `state.parameters`). */
   fetchParameters(runId: string): void;
+  /** Fetch the named checkpoints (into `state.checkpoints`). */
+  fetchCheckpoints(): void;
+  saveCheckpoint(runId: string, name: string): void;
+  /** A new run from a named checkpoint, paused (it appears in the run list). */
+  fork(from: CheckpointRef, config?: Config): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;
@@ -127,6 +132,9 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       inspect: (runId, input) => void clientRef.current?.requestInspect(runId, input),
       intervene: (runId, intervention) => void clientRef.current?.requestIntervention(runId, intervention),
       fetchParameters: (runId) => void clientRef.current?.requestParameters(runId),
+      fetchCheckpoints: () => void clientRef.current?.requestCheckpoints(),
+      saveCheckpoint: (runId, name) => void clientRef.current?.command({ type: "saveCheckpoint", runId, name }),
+      fork: (from, config) => void clientRef.current?.command({ type: "fork", from, ...(config && { config }) }),
     }),
     [sendScrub],
   );

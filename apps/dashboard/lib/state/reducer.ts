@@ -27,6 +27,7 @@ export function initialState(url = ""): UiState {
     spectrum: null,
     inspection: null,
     parameters: null,
+    checkpoints: [],
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -163,6 +164,10 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       const data = next.data[m.runId] ?? emptyRunData();
       return { ...next, data: { ...next.data, [m.runId]: { ...data, interventions: mergeInterventions(data.interventions, [m.record]) } } };
     }
+    case "checkpoints":
+      return { ...withoutPending(state, m.id), checkpoints: m.items };
+    case "checkpointSaved":
+      return { ...withoutPending(state, m.id), checkpoints: [m.entry, ...state.checkpoints.filter((c) => c.runId !== m.entry.runId || c.name !== m.entry.name)] };
     case "parameters":
       return { ...withoutPending(state, m.id), parameters: { runId: m.runId, groups: m.groups, lr: m.lr, weightDecay: m.weightDecay } };
     case "inspection": {
@@ -285,6 +290,7 @@ export function toRunView(r: RunSummary): RunView {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     references: r.references,
+    parent: r.parent ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type {
   BackendInfo,
   ClientMessageType,
+  CheckpointEntry,
   ExperimentInfo,
   InterventionRecord,
   RunState,
@@ -52,6 +53,8 @@ export interface RunView {
   updatedAt: number;
   /** Chart reference lines this run's config fixes, by metric. */
   references: Record<string, { value: number; label: string }>;
+  /** The checkpoint a forked run started from. */
+  parent: { runId: string; name: string; step: number } | null;
 }
 
 /** One metric's curve: parallel arrays, `null` where the value was not finite. */
@@ -111,7 +114,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect" | "intervene" | "parameters";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect" | "intervene" | "parameters" | "checkpoints";
 
 /** The daemon's latest `spectrum` answer: singular values of one snapshot tensor at each of `steps`. */
 export interface SpectrumView {
@@ -148,6 +151,8 @@ export interface UiState {
   spectrum: SpectrumView | null;
   inspection: InspectionView | null;
   parameters: ParametersView | null;
+  /** Named checkpoints, as the daemon last listed them (plus any saved since). */
+  checkpoints: CheckpointEntry[];
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;
