@@ -66,6 +66,10 @@ describe("interventions against the real daemon", () => {
       /bad_message: the values are \[3×2\]; W1 is \[2×2\]/,
     );
     await assert.rejects(intervene(runId, { kind: "hyper", lr: -1 }), /bad_message/);
+    await assert.rejects(
+      intervene(runId, { kind: "data", batch_size: 64 }),
+      /bad_message: batch_size: this run trains on the exact full-batch loss \(data = exact\)/,
+    );
     const history = await client().request({ type: "history", runId, maxPoints: 100 });
     assert.ok(history.type === "history" && history.interventions?.length === 0, "nothing logged");
     await client().request({ type: "stop", runId });

@@ -1,8 +1,8 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Intervention, InterventionRecord } from "@orrery/protocol";
-import { SET_PRESETS, setIntervention, type SetPreset } from "../lib/interventions.ts";
+import { batchSizeIntervention, dataKnobs, DIRECTIONS, SET_PRESETS, setIntervention, type Direction, type SetPreset } from "../lib/interventions.ts";
 import type { ParametersView } from "../lib/state/types.ts";
 
 const button = "rounded-md bg-slate-700 px-2.5 py-1 text-xs text-slate-100 hover:bg-slate-600 disabled:opacity-40";
@@ -10,7 +10,8 @@ const input = "rounded-md border border-slate-700 bg-slate-900 px-2 py-1 font-mo
 
 /**
  * Reach into a live run between two steps: freeze / unfreeze parameter groups, set one to a preset or typed
- * values, change the learning rate or weight decay; below, the run's intervention log (also drawn on the charts).
+ * values, change the learning rate or weight decay, and (when the run's config has those keys) its data: self-edges,
+ * edge directions, batch size; below, the run's intervention log (also drawn on the charts).
  */
 export function InterventionPanel({
   runId,
@@ -19,6 +20,7 @@ export function InterventionPanel({
   log,
   onIntervene,
   onNeedParameters,
+  config,
 }: {
   runId: string;
   live: boolean;
@@ -26,6 +28,8 @@ export function InterventionPanel({
   log: InterventionRecord[];
   onIntervene: (runId: string, intervention: Intervention) => void;
   onNeedParameters: (runId: string) => void;
+  /** The run's config: its keys decide which data knobs the panel offers (the daemon refuses what the run can't do). */
+  config?: Readonly<Record<string, unknown>>;
 }) {
   const shown = parameters?.runId === runId ? parameters : null;
   // Re-read groups and settings whenever the run or its log changes (an intervention may come from a collaborator).
@@ -37,6 +41,8 @@ export function InterventionPanel({
   const [preset, setPreset] = useState<SetPreset>("diag");
   const [arg, setArg] = useState("");
   const [lr, setLr] = useState("");
+  const [batch, setBatch] = useState("");
+  const knobs = useMemo(() => dataKnobs(config, log), [config, log]);
   const [problem, setProblem] = useState<string | null>(null);
   const target = shown?.groups.find((g) => g.name === group) ?? shown?.groups[0];
   const send = (iv: Intervention) => {
@@ -116,6 +122,58 @@ export function InterventionPanel({
             Apply
           </button>
           <span className="text-xs text-slate-500">weight decay {shown.weightDecay}</span>
+        </div>
+      )}
+      {Object.keys(knobs).length > 0 && (
+        <div className="flex flex-wrap items-center gap-2" data-testid="data-row">
+          <span className="text-xs text-slate-400">Data</span>
+          {knobs.self_edges !== undefined && (
+            <button
+              data-testid="btn-self-edges"
+              className={`${button} ${knobs.self_edges ? "ring-1 ring-sky-400" : ""}`}
+              disabled={!live}
+              title={knobs.self_edges ? "self-edges u→u are trained — click to remove them" : "click to add self-edges u→u to the training pairs"}
+              onClick={() => send({ kind: "data", self_edges: !knobs.self_edges })}
+            >
+              self-edges {knobs.self_edges ? "on" : "off"}
+            </button>
+          )}
+          {knobs.direction !== undefined && (
+            <>
+              <span className="text-xs text-slate-400">edges</span>
+              <select
+                data-testid="data-direction"
+                className={input}
+                disabled={!live}
+                value={knobs.direction}
+                onChange={(e) => send({ kind: "data", direction: e.target.value as Direction })}
+              >
+                {DIRECTIONS.map((d) => (
+                  <option key={d} value={d}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+          {knobs.batch_size !== undefined && (
+            <>
+              <span className="text-xs text-slate-400">batch size</span>
+              <input data-testid="data-batch-size" className={`${input} w-20`} placeholder={String(knobs.batch_size)} value={batch} onChange={(e) => setBatch(e.target.value)} />
+              <button
+                data-testid="btn-batch-size"
+                className={button}
+                disabled={!live}
+                onClick={() => {
+                  const iv = batchSizeIntervention(batch);
+                  if (typeof iv === "string") setProblem(iv);
+                  else send(iv);
+                }}
+              >
+                Apply
+              </button>
+            </>
+          )}
         </div>
       )}
       {problem && (

@@ -1,4 +1,4 @@
-import type { Intervention, ParameterValue } from "@orrery/protocol";
+import type { DataPatch, Intervention, InterventionRecord, ParameterValue } from "@orrery/protocol";
 
 /** The set presets the panel offers, with what their one text argument means (empty: none). */
 export const SET_PRESETS = {
@@ -51,4 +51,34 @@ export function setIntervention(group: string, preset: SetPreset, arg: string, s
     }
   })();
   return typeof value === "string" ? value : { kind: "set", group, value };
+}
+
+export const DIRECTIONS = ["both", "forward", "backward"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/**
+ * The data knobs a run's config shows it has (graph runs: self_edges, direction; sampled runs: batch_size), at
+ * their current values: the config's, then each `data` intervention of the log in order. Empty: no Data row.
+ * Whether a knob applies to this run (e.g. batch size under an exact loss) is the daemon's to say.
+ */
+export function dataKnobs(config: Readonly<Record<string, unknown>> | undefined, log: readonly InterventionRecord[]): DataPatch {
+  const knobs: DataPatch = {};
+  if (!config) return knobs;
+  if (typeof config.self_edges === "boolean") knobs.self_edges = config.self_edges;
+  if (typeof config.direction === "string" && (DIRECTIONS as readonly string[]).includes(config.direction)) knobs.direction = config.direction as Direction;
+  if (typeof config.batch_size === "number") knobs.batch_size = config.batch_size;
+  for (const { intervention: iv } of log) {
+    if (iv.kind !== "data") continue;
+    for (const key of ["self_edges", "direction", "batch_size"] as const) {
+      if (iv[key] !== undefined && key in knobs) (knobs as Record<string, unknown>)[key] = iv[key];
+    }
+  }
+  return knobs;
+}
+
+/** The `data` intervention a typed batch size asks for, or the reason it can't be sent. */
+export function batchSizeIntervention(text: string): Intervention | string {
+  const value = Number(text.trim());
+  if (!text.trim() || !Number.isInteger(value) || value < 1) return `"${text}" is not a batch size (a whole number ≥ 1)`;
+  return { kind: "data", batch_size: value };
 }

@@ -4,6 +4,7 @@ import { effectiveDimension } from "../analysis/effective-dimension.ts";
 import { symmetricPart } from "../analysis/symmetric-part.ts";
 import { resolveFields } from "../config.ts";
 import { bigramSource, jointWeights, samplePairs } from "../datasets/bigram-source.ts";
+import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { Experiment, Problem } from "../types.ts";
@@ -56,6 +57,8 @@ export const bigramLinear: Experiment<BigramLinearConfig> = {
       : { lr: c.lr, schedule: "warmup-decay", totalSteps: c.steps, warmupSteps: c.warmup_steps, decaySteps: c.decay_steps, minLrFactor: c.min_lr_factor },
 };
 
+const batchSizeField = fields.find((f) => f.key === "batch_size") as { min: number; max: number };
+
 export function createBigramLinear(c: BigramLinearConfig): Problem {
   const { V, n_embd: d } = c;
   const source = bigramSource(c.data, V, c.alpha);
@@ -91,6 +94,8 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
   const exactWeights = c.loss === "exact" || V <= MAX_EXACT_EVAL_V ? tf.tensor2d(jointWeights(source), [V, V]) : null;
   const exactLoss = () => tf.tidy(() => crossEntropy(logits(E as tf.Tensor as tf.Tensor2D), exactWeights!, 1));
   const dataRng = new Rng(c.seed + 1);
+  // The config's, until a data intervention changes it; the data stream continues either way.
+  let batchSize = c.batch_size;
 
   /** The map A the logits apply (d×d, row-major), or null without one. */
   const effectiveA = (): Float32Array | null => {
@@ -112,11 +117,24 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
     },
     loss() {
       if (c.loss === "exact") return exactLoss();
-      const batch = samplePairs(source, c.batch_size, dataRng);
+      const batch = samplePairs(source, batchSize, dataRng);
       return tf.tidy(() => {
         const x = tf.matMul(oneHotRows(batch.inputs, V), E!) as tf.Tensor2D;
-        return crossEntropy(logits(x), oneHotRows(batch.targets, V), c.batch_size);
+        return crossEntropy(logits(x), oneHotRows(batch.targets, V), batchSize);
       });
+    },
+    setData(patch) {
+      const why = "this experiment's data is a bigram source, not a graph's edge list";
+      refuseKeys(patch, {
+        self_edges: why,
+        direction: why,
+        batch_size: c.loss === "exact" ? "this run trains on the exact expected loss (loss = exact)" : undefined,
+      });
+      if (patch.batch_size === undefined) return "no change";
+      checkBatchSize(patch.batch_size, batchSizeField);
+      const before = batchSize;
+      batchSize = patch.batch_size;
+      return batchSummary(before, batchSize);
     },
     metrics: (loss) => ({ loss, ppl: Math.exp(loss) }),
     evaluate(step) {
@@ -132,8 +150,12 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
       if (a) Object.assign(out, (({ negatives, asymmetry }) => ({ neg_eigs: negatives, asymmetry }))(symmetricPart(a, d)));
       return out;
     },
-    dataState: () => dataRng.getState(),
-    restoreDataState: (state) => dataRng.setState(state),
+    // The data RNG only calls next() (one number), then the batch size (the config's, then the current: see batchSizeFromState).
+    dataState: () => [...dataRng.getState(), c.batch_size, batchSize],
+    restoreDataState(state) {
+      dataRng.setState([state[0]!]);
+      batchSize = batchSizeFromState(state, 1, c.batch_size) ?? c.batch_size;
+    },
     snapshot() {
       const tensors = readTensors(U ? { E: E!, U } : { E: E! });
       const a = effectiveA();

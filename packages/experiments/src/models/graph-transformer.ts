@@ -7,6 +7,9 @@ import {
   type PathTarget, type SequenceSet,
 } from "../datasets/graph-sequences.ts";
 import { directedPairs } from "../datasets/graphs-edges.ts";
+import {
+  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
+} from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors } from "../training/tensors.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
@@ -159,7 +162,6 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   const g = graphFromConfig(c);
   const { n } = g;
   const vocab = graphVocabulary(n);
-  const pairs = directedPairs(g, c.direction, c.self_edges);
   const usesPaths = c.task !== "edges";
   const leaves = splitLeaves(usesPaths ? rootToLeafPaths(g) : [], c.held_out, new Rng(c.seed * 2 + 1));
   const longest = Math.max(1, ...leaves.train.map((p) => p.length), ...leaves.test.map((p) => p.length));
@@ -171,18 +173,32 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   );
   const spectrum = graphSpectrum(g);
 
+  // Kept: a data intervention may rebuild batches inside another tidy scope (sharpness rewinds the data stream).
   const toBatch = (set: SequenceSet): Batch => ({
     n: set.n,
-    inputs: timeMajorOneHot(set.tokens, set.n, T, vocab.size),
-    targets: tf.tensor2d(timeMajorTargets(set, vocab.size), [T * set.n, vocab.size]),
+    inputs: tf.keep(timeMajorOneHot(set.tokens, set.n, T, vocab.size)),
+    targets: tf.keep(tf.tensor2d(timeMajorTargets(set, vocab.size), [T * set.n, vocab.size])),
     count: set.targets.length,
   });
-  const edges = edgeSequences(pairs, vocab, T);
   const paths = pathSequences(leaves.train, c.pauses, vocab, T, c.path_target);
+  /** The batches built from the edge pairs; a data intervention rebuilds them (the path batch stays). */
+  const edgeBatches = (pairs: [number, number][]) => {
+    const edges = edgeSequences(pairs, vocab, T);
+    return { pairs, edges: toBatch(edges), mixed: c.task === "mixed" ? toBatch(concatSets(edges, paths)) : null };
+  };
+  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
+  let edgeData = configured;
   const batches = {
-    edges: toBatch(edges),
-    mixed: c.task === "mixed" ? toBatch(concatSets(edges, paths)) : null,
+    ...edgeBatches(directedPairs(g, c.direction, c.self_edges)),
     paths: c.task === "staged" ? toBatch(paths) : null,
+  };
+  const disposeBatch = (b: Batch | null) => b && tf.dispose([b.inputs, b.targets]);
+  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+    const old = { edges: batches.edges, mixed: batches.mixed };
+    Object.assign(batches, edgeBatches(pairs));
+    edgeData = next;
+    disposeBatch(old.edges);
+    disposeBatch(old.mixed);
   };
   // The staged recipe picks its batch by step: the step count is this problem's data-stream state.
   let step = 0;
@@ -201,7 +217,7 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   };
   const nodeEmbedding = () => tf.tidy(() => tf.slice(model.E, [0, 0], [n, c.d_model]));
 
-  return {
+  const problem: Problem = {
     params: model.groups(),
     frozen: [],
     loss() {
@@ -210,16 +226,26 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
       return crossEntropy(logits, batch.targets, batch.count);
     },
     metrics: (loss) => ({ loss }),
-    dataState: () => [step],
+    // The step count, then which edge pairs it trains on (checkpoints keep what a data intervention changed).
+    dataState: () => [step, ...edgeDataState(configured, edgeData)],
     restoreDataState(state) {
       step = state[0]!;
+      const next = edgeDataFromState(state, 1, configured);
+      if (next && !sameEdges(next, edgeData)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
+    },
+    setData(patch) {
+      refuseKeys(patch, { batch_size: "this experiment trains full batch (every example each step)" });
+      const { next, pairs, changes } = patchEdges(g, edgeData, patch);
+      const [before, refs] = [batches.pairs.length, problem.references];
+      if (!sameEdges(next, edgeData)) useEdges(next, pairs);
+      return `${changes.join(", ")}: ${before} → ${batches.pairs.length} edge pairs${referenceChanges(refs, problem.references)}`;
     },
     evaluate(at) {
       if (!isEvalStep(at, c.eval_every, c.steps)) return {};
       const E = nodeEmbedding();
       const e = E.dataSync();
       E.dispose();
-      const out: Record<string, number> = graphMetrics(g, pairs, spectrum, e, c.d_model, edgeScores(model, vocab), false);
+      const out: Record<string, number> = graphMetrics(g, batches.pairs, spectrum, e, c.d_model, edgeScores(model, vocab), false);
       if (usesPaths) {
         const test = pathAccuracy(model, leaves.test, c.pauses, vocab);
         const train = pathAccuracy(model, leaves.train, c.pauses, vocab);
@@ -236,9 +262,11 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
       for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) delete out[k];
       return out;
     },
-    references: {
-      ...topOneReference(pairs),
-      ...(usesPaths ? { first_token_test: { value: 100 / Math.max(1, c.star_degree), label: `chance 1/d = ${(100 / c.star_degree).toFixed(1)}%` } } : {}),
+    get references() {
+      return {
+        ...topOneReference(batches.pairs),
+        ...(usesPaths ? { first_token_test: { value: 100 / Math.max(1, c.star_degree), label: `chance 1/d = ${(100 / c.star_degree).toFixed(1)}%` } } : {}),
+      };
     },
     snapshot() {
       const E = nodeEmbedding();
@@ -256,8 +284,9 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
       return attentionOn(padTokens(tokens, T, vocab.PAD), tokens.length);
     },
     dispose() {
-      tf.dispose([...Object.values(batches).flatMap((b) => (b ? [b.inputs, b.targets] : []))]);
+      [batches.edges, batches.mixed, batches.paths].forEach(disposeBatch);
       model.dispose();
     },
   };
+  return problem;
 }

@@ -3,6 +3,7 @@ import type { Config } from "@orrery/protocol";
 import { singularValuesOfTall } from "../analysis/svd.ts";
 import { commonFields, resolveFields } from "../config.ts";
 import { lowRankChain, sampleChainPairs, type LambdaSchedule } from "../datasets/low-rank-chain.ts";
+import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -87,6 +88,8 @@ export const lowRankBigram: Experiment<LowRankBigramConfig> = {
   create: createLowRankBigram,
 };
 
+const batchSizeField = fields.find((f) => f.key === "batch_size") as { min: number; max: number };
+
 export function createLowRankBigram(c: LowRankBigramConfig): Problem {
   const chain = lowRankChain({ V: c.V, R: c.R, lambda: c.lambda, alpha: c.alpha, scale: c.logit_scale }, new Rng(c.chain_seed));
   const { V } = chain;
@@ -95,6 +98,8 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
   const E = variableFrom(rng.normals(V * c.N), [V, c.N], true);
   const U = variableFrom(rng.normals(c.N * V, 1 / Math.sqrt(c.N)), [c.N, V], true);
   const dataRng = new Rng(c.seed + 1);
+  // The config's, until a data intervention changes it; the data stream continues either way.
+  let batchSize = c.batch_size;
   const exactWeights = c.data === "exact" ? tf.tensor2d(jointWeights(chain.P, chain.pi, V), [V, V]) : null;
 
   return {
@@ -103,15 +108,32 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
     references: { loss: { value: chain.L0, label: `L0 = ${chain.L0.toFixed(4)}` } },
     loss() {
       if (exactWeights) return crossEntropy(tf.matMul(E, U), exactWeights, 1);
-      const batch = sampleChainPairs(chain, c.batch_size, dataRng);
-      const [inputs, weights] = [oneHotRows(batch.inputs, V), tf.tensor2d(batch.weights, [c.batch_size, V])];
-      const loss = crossEntropy(tf.matMul(tf.matMul(inputs, E), U), weights, c.batch_size);
+      const batch = sampleChainPairs(chain, batchSize, dataRng);
+      const [inputs, weights] = [oneHotRows(batch.inputs, V), tf.tensor2d(batch.weights, [batchSize, V])];
+      const loss = crossEntropy(tf.matMul(tf.matMul(inputs, E), U), weights, batchSize);
       tf.dispose([inputs, weights]);
       return loss;
     },
     metrics: (loss) => ({ loss, gap: loss - chain.L0 }),
-    dataState: () => dataRng.getState(),
-    restoreDataState: (state) => dataRng.setState(state),
+    setData(patch) {
+      const why = "this experiment's data is a Markov chain, not a graph's edge list";
+      refuseKeys(patch, {
+        self_edges: why,
+        direction: why,
+        batch_size: exactWeights ? "this run trains on the exact expected loss (data = exact)" : undefined,
+      });
+      if (patch.batch_size === undefined) return "no change";
+      checkBatchSize(patch.batch_size, batchSizeField);
+      const before = batchSize;
+      batchSize = patch.batch_size;
+      return batchSummary(before, batchSize);
+    },
+    // The data RNG only calls next() (one number), then the batch size (the config's, then the current: see batchSizeFromState).
+    dataState: () => [...dataRng.getState(), c.batch_size, batchSize],
+    restoreDataState(state) {
+      dataRng.setState([state[0]!]);
+      batchSize = batchSizeFromState(state, 1, c.batch_size) ?? c.batch_size;
+    },
     snapshot() {
       const tensors = readTensors({ E, U });
       const sv = singularValuesOfTall(tensors[0]!.data, V, c.N);

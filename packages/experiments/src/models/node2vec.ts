@@ -4,6 +4,9 @@ import { graphSpectrum } from "../analysis/laplacian.ts";
 import { gram } from "../analysis/geometry.ts";
 import { commonFields } from "../config.ts";
 import { directedPairs, targetWeights } from "../datasets/graphs-edges.ts";
+import {
+  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
+} from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -53,38 +56,67 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
   const g = graphFromConfig(c);
   const { n } = g;
   const { d } = c;
-  const pairs = directedPairs(g, c.direction, c.self_edges);
-  const sources = new Set(pairs.map(([u]) => u)).size;
   const spectrum = graphSpectrum(g);
   const E = variableFrom(new Rng(c.seed).normals(n * d, c.init_std), [n, d], true);
-  const targets = tf.tensor2d(targetWeights(n, pairs, "per_source"), [n, n]);
-  const plainCycle15 = c.graph === "cycle" && n === 15 && c.direction === "both" && !c.self_edges;
 
-  return {
+  /** Everything built from the training pairs; a data intervention rebuilds it. */
+  const edgeSet = (pairs: [number, number][]) => ({
+    pairs,
+    sources: new Set(pairs.map(([u]) => u)).size,
+    targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_source"), [n, n])),
+  });
+  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
+  let edges = configured;
+  let data = edgeSet(directedPairs(g, c.direction, c.self_edges));
+  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+    const old = data;
+    data = edgeSet(pairs);
+    edges = next;
+    old.targets.dispose();
+  };
+
+  const problem: Problem = {
     params: { E },
     frozen: [],
     loss: () =>
       tf.tidy(() => {
         const logp = tf.logSoftmax(tf.matMul(E, E, false, true));
-        return tf.neg(tf.sum(tf.mul(targets, logp))) as tf.Scalar;
+        return tf.neg(tf.sum(tf.mul(data.targets, logp))) as tf.Scalar;
       }),
-    metrics: (loss) => ({ loss: loss / sources }),
+    metrics: (loss) => ({ loss: loss / data.sources }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};
       const e = E.dataSync();
       // The repo ranks E·Eᵀ without the node itself unless self-edges are targets.
-      return graphMetrics(g, pairs, spectrum, e, d, gram(e, n, d), !c.self_edges);
+      return graphMetrics(g, data.pairs, spectrum, e, d, gram(e, n, d), !edges.self_edges);
     },
-    references: {
-      ...topOneReference(pairs),
-      ...(plainCycle15 ? { loss: { value: NODE2VEC_CYCLE15_PLATEAU, label: "plateau 1.435 (repo, cycle 15)" } } : {}),
+    get references() {
+      const plainCycle15 = c.graph === "cycle" && n === 15 && edges.direction === "both" && !edges.self_edges;
+      return {
+        ...topOneReference(data.pairs),
+        ...(plainCycle15 ? { loss: { value: NODE2VEC_CYCLE15_PLATEAU, label: "plateau 1.435 (repo, cycle 15)" } } : {}),
+      };
+    },
+    setData(patch) {
+      refuseKeys(patch, { batch_size: "this experiment trains on the exact full-batch loss (every node each step)" });
+      const { next, pairs, changes } = patchEdges(g, edges, patch);
+      const [before, refs] = [data.pairs.length, problem.references];
+      if (!sameEdges(next, edges)) useEdges(next, pairs);
+      return `${changes.join(", ")}: ${before} → ${data.pairs.length} training pairs${referenceChanges(refs, problem.references)}`;
+    },
+    // The data is fixed but for data interventions: its state is which pairs it trains on.
+    dataState: () => edgeDataState(configured, edges),
+    restoreDataState(state) {
+      const next = edgeDataFromState(state, 0, configured);
+      if (next && !sameEdges(next, edges)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
     },
     snapshot() {
       const tensors = readTensors({ E });
       return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, d)];
     },
     dispose() {
-      tf.dispose([E, targets]);
+      tf.dispose([E, data.targets]);
     },
   };
+  return problem;
 }

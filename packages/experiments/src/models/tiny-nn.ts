@@ -4,6 +4,9 @@ import { geometricMargin } from "../analysis/geometric-margin.ts";
 import { graphSpectrum } from "../analysis/laplacian.ts";
 import { commonFields } from "../config.ts";
 import { directedPairs, outNeighbours, targetWeights } from "../datasets/graphs-edges.ts";
+import {
+  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
+} from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -89,8 +92,6 @@ export function createTinyNN(c: TinyNNConfig): Problem {
   const g = graphFromConfig(c);
   const { n } = g;
   const { d } = c;
-  const pairs = directedPairs(g, c.direction, c.self_edges);
-  const neighbours = outNeighbours(n, pairs);
   const spectrum = graphSpectrum(g);
   const rng = new Rng(c.seed);
   const std = c.init === "geometric" ? 0.02 : 1;
@@ -98,14 +99,32 @@ export function createTinyNN(c: TinyNNConfig): Problem {
   const E = variableFrom(rng.normals(n * d, std), [n, d], true);
   const W = variableFrom(rng.normals(d * d, std), [d, d], true);
   const b = variableFrom(new Float32Array(d), [d], true);
-  const targets = tf.tensor2d(targetWeights(n, pairs, "per_pair"), [n, n]);
   const logits = () => tf.matMul(tf.add(tf.matMul(E, W, false, true), b), E, false, true);
-  const optimum = pairs.reduce((s, [u]) => s + Math.log(neighbours[u]!.size), 0) / pairs.length;
 
-  return {
+  /** Everything built from the training pairs; a data intervention rebuilds it. */
+  const edgeSet = (pairs: [number, number][]) => {
+    const neighbours = outNeighbours(n, pairs);
+    return {
+      pairs,
+      neighbours,
+      targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_pair"), [n, n])),
+      optimum: pairs.reduce((s, [u]) => s + Math.log(neighbours[u]!.size), 0) / pairs.length,
+    };
+  };
+  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
+  let edges = configured;
+  let data = edgeSet(directedPairs(g, c.direction, c.self_edges));
+  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+    const old = data;
+    data = edgeSet(pairs);
+    edges = next;
+    old.targets.dispose();
+  };
+
+  const problem: Problem = {
     params: { E, W, b },
     frozen: c.freeze_embedding ? ["E"] : [],
-    loss: () => tf.tidy(() => tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits())))) as tf.Scalar),
+    loss: () => tf.tidy(() => tf.neg(tf.sum(tf.mul(data.targets, tf.logSoftmax(logits())))) as tf.Scalar),
     metrics: (loss) => ({ loss }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};
@@ -113,21 +132,37 @@ export function createTinyNN(c: TinyNNConfig): Problem {
       const s = scores.dataSync();
       scores.dispose();
       const e = E.dataSync();
-      const { margin, top1 } = geometricMargin(e, W.dataSync(), n, d, neighbours);
-      const out = { ...graphMetrics(g, pairs, spectrum, e, d, s, false), margin, margin_top1: top1 };
+      const { margin, top1 } = geometricMargin(e, W.dataSync(), n, d, data.neighbours);
+      const out = { ...graphMetrics(g, data.pairs, spectrum, e, d, s, false), margin, margin_top1: top1 };
       for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) delete out[k as keyof typeof out];
       return out;
     },
-    references: {
-      ...topOneReference(pairs),
-      loss: { value: optimum, label: `optimum ${optimum.toFixed(3)} (uniform over neighbours)` },
+    get references() {
+      return {
+        ...topOneReference(data.pairs),
+        loss: { value: data.optimum, label: `optimum ${data.optimum.toFixed(3)} (uniform over neighbours)` },
+      };
+    },
+    setData(patch) {
+      refuseKeys(patch, { batch_size: "this experiment trains on the exact full-batch loss (every pair each step)" });
+      const { next, pairs, changes } = patchEdges(g, edges, patch);
+      const [before, refs] = [data.pairs.length, problem.references];
+      if (!sameEdges(next, edges)) useEdges(next, pairs);
+      return `${changes.join(", ")}: ${before} → ${data.pairs.length} training pairs${referenceChanges(refs, problem.references)}`;
+    },
+    // The data is fixed but for data interventions: its state is which pairs it trains on.
+    dataState: () => edgeDataState(configured, edges),
+    restoreDataState(state) {
+      const next = edgeDataFromState(state, 0, configured);
+      if (next && !sameEdges(next, edges)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
     },
     snapshot() {
       const tensors = readTensors({ E, b });
       return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, d)];
     },
     dispose() {
-      tf.dispose([E, W, b, targets]);
+      tf.dispose([E, W, b, data.targets]);
     },
   };
+  return problem;
 }
