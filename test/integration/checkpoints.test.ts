@@ -56,6 +56,23 @@ describe("named checkpoints as safetensors: save, download, upload, inject, fork
     assert.ok(list.type === "checkpoints" && list.items.some((c) => c.name === "s20" && c.step === entry.step));
   });
 
+  test("fork from a stored step: the parent's config and intervention log re-executed, then the same continuation", async () => {
+    const a = await pausedRun("bigram-circle", { w_mode: "trainable", data: "batch", seed: 6 });
+    const start = Math.max(0, ...client().metricSteps(a));
+    await lossesOf(a, 15);
+    await client().request({ type: "intervene", runId: a, intervention: { kind: "set", group: "W2", value: { preset: "add_noise", scale: 0.2 } } });
+    await client().request({ type: "intervene", runId: a, intervention: { kind: "freeze", groups: ["E"] } });
+    await lossesOf(a, 10);
+    const at = start + 25;
+    const continuation = await lossesOf(a, 20);
+
+    const fork = runOf(await client().request({ type: "fork", from: { runId: a, step: at } }));
+    assert.deepEqual([fork.parent, fork.step, fork.state], [{ runId: a, step: at }, at, "paused"]);
+    await client().request({ type: "subscribe", runId: fork.runId });
+    assert.deepEqual(await lossesOf(fork.runId, 20, at), continuation);
+    await assert.rejects(client().request({ type: "fork", from: { runId: a, step: at + 10_000 } }), /bad_state: .*cannot fork at step/);
+  });
+
   test("download is a safetensors file PyTorch users can read; a corrupt upload is refused naming why", async () => {
     const a = await pausedRun("bigram-circle", {});
     await save(a, "for-python");

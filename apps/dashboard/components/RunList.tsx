@@ -57,7 +57,7 @@ export function RunList({
               <div className="mt-1 text-[10px] text-slate-600">
                 {r.backend} · {ago(r.createdAt, now)}
                 {r.parent && (
-                  <span data-testid="run-parent" title={`forked from checkpoint ${r.parent.name} of ${r.parent.runId}`}>
+                  <span data-testid="run-parent" title={r.parent.name ? `forked from checkpoint ${r.parent.name} of ${r.parent.runId}` : `forked from run ${r.parent.runId} at step ${r.parent.step}`}>
                     {" "}· fork of {r.parent.runId === "uploads" ? "upload" : r.parent.runId.slice(0, 8)} @ {r.parent.step}
                   </span>
                 )}

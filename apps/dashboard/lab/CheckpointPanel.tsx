@@ -19,6 +19,7 @@ export function CheckpointPanel({
   onInject,
   onFork,
   onNeedList,
+  forkStep,
 }: {
   runId: string;
   live: boolean;
@@ -27,8 +28,10 @@ export function CheckpointPanel({
   token: string;
   onSave: (runId: string, name: string) => void;
   onInject: (runId: string, intervention: Intervention) => void;
-  onFork: (from: CheckpointRef) => void;
+  onFork: (from: CheckpointRef | { runId: string; step: number }) => void;
   onNeedList: () => void;
+  /** The step the views show (pinned by the scrubber, or the latest snapshot): "fork here" re-executes up to it. */
+  forkStep: number | null;
 }) {
   const [name, setName] = useState("");
   const [uploadProblem, setUploadProblem] = useState<string | null>(null);
@@ -59,6 +62,16 @@ export function CheckpointPanel({
         <button data-testid="btn-save-ckpt" className={button} disabled={!live || !name.trim()} onClick={() => onSave(runId, name.trim())}>
           Save checkpoint
         </button>
+        {forkStep !== null && (
+          <button
+            data-testid="btn-fork-step"
+            className={button}
+            title="A new run re-executed from this run's config and intervention log up to this step, then paused"
+            onClick={() => onFork({ runId, step: forkStep })}
+          >
+            Fork at step {forkStep}
+          </button>
+        )}
         <label className={`${button} cursor-pointer`}>
           Upload .safetensors
           <input type="file" accept=".safetensors" className="hidden" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />

@@ -321,6 +321,7 @@ export function Lab() {
             <Panel title="Intervene">
               <InterventionPanel
                 runId={run.id}
+                config={run.config}
                 live={enabled.measure}
                 parameters={state.parameters}
                 log={interventions}
@@ -342,6 +343,7 @@ export function Lab() {
                 onInject={cmd.intervene}
                 onFork={cmd.fork}
                 onNeedList={cmd.fetchCheckpoints}
+                forkStep={snapshot?.step ?? null}
               />
             </Panel>
           )}

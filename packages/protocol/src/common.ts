@@ -122,8 +122,8 @@ export const RunSummary = z.object({
   updatedAt: z.number(),
   /** Reference lines fixed by this run's config (e.g. the exact optimum L0), by metric; they override the experiment's. */
   references: z.record(z.string(), Reference),
-  /** Set when the run was forked: the checkpoint it started from (a run's, or an upload) and that checkpoint's step. */
-  parent: z.object({ runId: z.string(), name: z.string(), step: z.number().int().nonnegative() }).nullable().optional(),
+  /** Set when the run was forked: the run (or "uploads") it started from, at which step, and the checkpoint's name if any. */
+  parent: z.object({ runId: z.string(), name: z.string().optional(), step: z.number().int().nonnegative() }).nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

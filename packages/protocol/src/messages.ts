@@ -67,8 +67,16 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("saveCheckpoint"), ...req, runId: RunId, name: z.string().min(1).max(64) }),
   /** Named checkpoints (of one run, or all with uploads); answered by `checkpoints`. */
   z.object({ type: z.literal("listCheckpoints"), ...req, runId: RunId.optional() }),
-  /** A new run from a named checkpoint, with config edits; it records its parent and starts paused. */
-  z.object({ type: z.literal("fork"), ...req, from: CheckpointRef, config: Config.optional() }),
+  /**
+   * A new run from a named checkpoint, or from any step of a run (re-executed from its config and intervention
+   * log), with config edits; it records its parent and starts paused.
+   */
+  z.object({
+    type: z.literal("fork"),
+    ...req,
+    from: z.union([CheckpointRef, z.object({ runId: RunId, step: Step })]),
+    config: Config.optional(),
+  }),
   /** A live run's parameter groups (name, shape, frozen) and optimizer settings; answered by `parameters`. */
   z.object({ type: z.literal("parameters"), ...req, runId: RunId }),
 ]);

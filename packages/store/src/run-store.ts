@@ -88,6 +88,7 @@ function prepare(db: Database.Database) {
       UPDATE runs SET state = @state, reason = @reason, step = @step, last_seq = @last_seq, updated_at = @updated_at
       WHERE run_id = @run_id`),
     getRun: db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE run_id = ?`),
+    setRefs: db.prepare<[string, string]>(`UPDATE runs SET refs = ? WHERE run_id = ?`),
     listRuns: db.prepare<[], RunRow>(`SELECT * FROM runs ORDER BY created_at DESC, rowid DESC`),
     insertMetric: db.prepare<MetricRow>(`INSERT INTO metrics (run_id, seq, step, name, value) VALUES (@run, @seq, @step, @name, @value)`),
     insertState: db.prepare<StateRow>(`INSERT INTO states (run_id, seq, step, state, reason) VALUES (@run, @seq, @step, @state, @reason)`),
@@ -186,6 +187,12 @@ export class RunStore {
       updated_at: next.updatedAt,
     });
     return next;
+  }
+
+  /** Replaces the run's chart reference lines (a data intervention can move an optimum). */
+  setReferences(runId: string, references: RunSummary["references"]): RunSummary {
+    this.q.setRefs.run(JSON.stringify(references), runId);
+    return this.getRun(runId)!;
   }
 
   getRun(runId: string): RunSummary | undefined {

@@ -30,7 +30,7 @@ test("runs: create, update, get, list newest first, and survive reopening", () =
   const a = store.createRun(newRun("a", 1000));
   assert.deepEqual(a, {
     runId: "a", experiment: "bigram", config: { lr: 0.1, optimizer: "adam", clip: true }, state: "created",
-    reason: null, step: 0, totalSteps: 500, lastSeq: 0, backend: "cpu", createdAt: 1000, updatedAt: 1000, references: {},
+    reason: null, step: 0, totalSteps: 500, lastSeq: 0, backend: "cpu", createdAt: 1000, updatedAt: 1000, references: {}, parent: null,
   });
   const b = store.createRun({ ...newRun("b", 2000), references: { loss: { value: 0.5, label: "L0" } } });
   assert.deepEqual(b.references, { loss: { value: 0.5, label: "L0" } });

@@ -40,7 +40,7 @@ export interface DaemonCommands {
   fetchCheckpoints(): void;
   saveCheckpoint(runId: string, name: string): void;
   /** A new run from a named checkpoint, paused (it appears in the run list). */
-  fork(from: CheckpointRef, config?: Config): void;
+  fork(from: CheckpointRef | { runId: string; step: number }, config?: Config): void;
 }
 
 const SCRUB_THROTTLE_MS = 60;

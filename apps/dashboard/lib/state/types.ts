@@ -54,7 +54,7 @@ export interface RunView {
   /** Chart reference lines this run's config fixes, by metric. */
   references: Record<string, { value: number; label: string }>;
   /** The checkpoint a forked run started from. */
-  parent: { runId: string; name: string; step: number } | null;
+  parent: { runId: string; name?: string | undefined; step: number } | null;
 }
 
 /** One metric's curve: parallel arrays, `null` where the value was not finite. */

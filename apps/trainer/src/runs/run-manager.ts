@@ -3,13 +3,14 @@ import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
   type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
-import { createTrainer, type Experiment, type Trainer } from "@orrery/experiments";
+import { createTrainer, type Experiment, type InterventionSources, type Trainer } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
 import { assertCheckpointFits, type RunShape } from "../checkpoints/checkpoint-fit.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../checkpoints/codec.ts";
 import { CheckpointLibrary } from "../checkpoints/library.ts";
 import { CheckpointError, trainerStateOf } from "../checkpoints/safetensors-checkpoint.ts";
 import { Run, RunStateError } from "./run.ts";
+import { replayTo } from "./replay.ts";
 import { Spectra } from "./spectra.ts";
 
 /** Receives a run's streamed events; a connection implements it with its bounded send queue. */
@@ -92,10 +93,12 @@ export class RunManager {
   }
 
   /**
-   * A new run from a named checkpoint (parameters, optimizer state, data stream, step), its config edited by
-   * `edits`; paused, with its parent recorded. A checkpoint that does not fit the edited config is refused.
+   * A new run from a named checkpoint (parameters, optimizer state, data stream, step) or from a stored step of
+   * a run (re-executed from its config and intervention log), its config edited by `edits`; paused, with its
+   * parent recorded. A state that does not fit the edited config is refused.
    */
-  async fork(from: CheckpointRef, edits: Config = {}): Promise<RunSummary> {
+  async fork(from: CheckpointRef | { runId: string; step: number }, edits: Config = {}): Promise<RunSummary> {
+    if ("step" in from) return this.forkFromStep(from.runId, from.step, edits);
     const contents = this.checkpoints().load(from.runId, from.name);
     if (!contents.origin) throw new CheckpointError([`${from.name} has no Orrery metadata (a file from elsewhere): inject it into a run instead`]);
     const { experiment, config } = this.configure(contents.origin.experiment, { ...contents.origin.config, ...edits });
@@ -111,6 +114,44 @@ export class RunManager {
     const runId = this.register(contents.origin.experiment, config, trainer, parent);
     this.adopt(runId, trainer, config, 0).initRestored(`forked from ${from.runId}/${from.name} at step ${parent.step}; resume to continue`);
     return this.get(runId);
+  }
+
+  private async forkFromStep(parentId: string, step: number, edits: Config): Promise<RunSummary> {
+    const parent = this.get(parentId);
+    if (step > parent.step) throw new RunStateError(`run ${parentId} has taken ${parent.step} steps; cannot fork at step ${step}`);
+    const experiment = this.experimentOf(parent.experiment);
+    if (!experiment) throw new NotFoundError(`unknown experiment "${parent.experiment}"`);
+    const replayed = await replayTo(experiment, parent.config, this.store.interventions(parentId), step, this.checkpointSources(parent.experiment));
+    let trainer = replayed;
+    const { config } = this.configure(parent.experiment, { ...parent.config, ...edits });
+    if (Object.keys(edits).length) {
+      trainer = createTrainer(experiment, config);
+      try {
+        await trainer.loadState(await replayed.saveState());
+      } catch (e) {
+        trainer.dispose();
+        throw new CheckpointError([(e as Error).message]);
+      } finally {
+        replayed.dispose();
+      }
+    }
+    const runId = this.register(parent.experiment, config, trainer, { runId: parentId, step });
+    this.adopt(runId, trainer, config, 0).initRestored(`forked from run ${parentId} at step ${step}; resume to continue`);
+    return this.get(runId);
+  }
+
+  /**
+   * Named checkpoints as an intervention's source, checked against the run they go into (`into`; a replay
+   * re-reads files its log already accepted).
+   */
+  private checkpointSources(experiment: string, into?: { trainer: Trainer; groups: readonly string[] | undefined }): InterventionSources {
+    return {
+      checkpoint: (from) => {
+        const contents = this.checkpoints().load(from.runId, from.name);
+        if (into) assertCheckpointFits(contents, shapeOf(experiment, into.trainer), into.groups);
+        return { params: contents.params, step: contents.origin?.step ?? null };
+      },
+    };
   }
 
   /** Saves a live run's whole state as a named checkpoint file. */
@@ -261,19 +302,14 @@ export class RunManager {
     const run = this.liveRun(runId);
     const applied = withSeed(intervention);
     const stored = this.get(runId);
-    const summary = run.intervene(applied, {
-      checkpoint: (from) => {
-        const contents = this.checkpoints().load(from.runId, from.name);
-        const groups = applied.kind === "inject" ? applied.groups : undefined;
-        assertCheckpointFits(contents, shapeOf(stored.experiment, run.trainerForChecks), groups);
-        return { params: contents.params, step: contents.origin?.step ?? null };
-      },
-    });
+    const groups = applied.kind === "inject" ? applied.groups : undefined;
+    const summary = run.intervene(applied, this.checkpointSources(stored.experiment, { trainer: run.trainerForChecks, groups }));
     const counter = this.live.get(runId)!.counter;
     const record: InterventionRecord = { seq: ++counter.seq, step: run.step, at: Date.now(), by, intervention: applied, summary };
     this.store.appendIntervention(runId, record);
     this.subscribers.get(runId)?.forEach((s) => s.intervention(runId, record));
     run.snapshotNow(); // viewers see a set value at once, not at the next scheduled snapshot
+    if (applied.kind === "data") this.onRunChange(this.store.setReferences(runId, { ...run.trainerForChecks.problem.references }));
     return record;
   }
 
