@@ -118,11 +118,11 @@ describe("interventions on a live trainer (Bigram 4)", () => {
     const trainer = circle({ w_mode: "trainable" });
     train(trainer, 5);
     applyIntervention(trainer, { kind: "freeze", groups: ["W2"] });
-    applyIntervention(trainer, { kind: "hyper", lr: 0.02, weight_decay: 0.1 });
+    applyIntervention(trainer, { kind: "hyper", lr: 0.02, weight_decay: 0.1, betas: [0.8, 0.99], schedule: "cosine" });
     const state = await trainer.saveState();
     const restored = circle({ w_mode: "trainable" });
     await restored.loadState(state);
-    assert.deepEqual(restored.settings, { frozen: ["W2"], lr: 0.02, weightDecay: 0.1 });
+    assert.deepEqual(restored.settings, { frozen: ["W2"], lr: 0.02, weightDecay: 0.1, betas: [0.8, 0.99], schedule: "cosine" });
     assert.deepEqual(train(restored, 10), train(trainer, 10), "save → restore → continue equals continuing");
     trainer.dispose();
     restored.dispose();

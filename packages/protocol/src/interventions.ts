@@ -54,6 +54,9 @@ export const Intervention = z.discriminatedUnion("kind", [
     kind: z.literal("hyper"),
     lr: z.number().finite().positive().max(100).optional(),
     weight_decay: z.number().finite().nonnegative().max(100).optional(),
+    /** Adam's β1 and β2 (each in [0, 1)). */
+    betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional(),
+    schedule: z.enum(["constant", "cosine"]).optional(),
   }),
   /**
    * The training data from the next step on, where the experiment allows it (graph runs: self-edges and edge

@@ -55,12 +55,20 @@ export function applyIntervention(trainer: Trainer, intervention: Intervention, 
       return `injected ${wanted.join(", ")} from ${intervention.from.runId}/${intervention.from.name}${loaded.step === null ? "" : ` (step ${loaded.step})`}`;
     }
     case "hyper": {
-      const { lr, weightDecay } = trainer.settings;
-      trainer.setHyper({ lr: intervention.lr, weightDecay: intervention.weight_decay });
+      const before = trainer.settings;
+      if (intervention.betas && !before.betas) throw new InterventionError("betas: this run trains by plain gradient descent (no Adam betas)");
+      trainer.setHyper({
+        ...(intervention.lr !== undefined && { lr: intervention.lr }),
+        ...(intervention.weight_decay !== undefined && { weightDecay: intervention.weight_decay }),
+        ...(intervention.betas && { betas: intervention.betas }),
+        ...(intervention.schedule && { schedule: intervention.schedule }),
+      });
       const after = trainer.settings;
       const parts = [
-        intervention.lr !== undefined && `lr ${lr} → ${after.lr}`,
-        intervention.weight_decay !== undefined && `weight decay ${weightDecay} → ${after.weightDecay}`,
+        intervention.lr !== undefined && `lr ${before.lr} → ${after.lr}`,
+        intervention.weight_decay !== undefined && `weight decay ${before.weightDecay} → ${after.weightDecay}`,
+        intervention.betas && `betas (${before.betas}) → (${after.betas})`,
+        intervention.schedule && `schedule ${before.schedule} → ${after.schedule}`,
       ].filter(Boolean);
       return parts.join("; ") || "no change";
     }

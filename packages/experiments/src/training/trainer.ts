@@ -28,6 +28,9 @@ export interface TrainerSettings {
   frozen: string[];
   lr: number;
   weightDecay: number;
+  /** Adam's (β1, β2); absent for plain gradient descent. */
+  betas?: [number, number];
+  schedule?: TrainerOptions["schedule"];
 }
 
 export interface TrainerOptions {
@@ -134,13 +137,33 @@ export class Trainer {
   }
 
   get settings(): TrainerSettings {
-    return { frozen: [...this.frozen], lr: this.opts.lr, weightDecay: this.opts.weightDecay ?? 0 };
+    const adam = this.opts.optimizer !== "sgd";
+    return {
+      frozen: [...this.frozen],
+      lr: this.opts.lr,
+      weightDecay: this.opts.weightDecay ?? 0,
+      ...(adam && { betas: this.opts.betas ?? [0.9, 0.999] }),
+      schedule: this.opts.schedule ?? "constant",
+    };
   }
 
-  /** Base learning rate and decoupled weight decay from the next step on (a schedule scales the new base rate). */
-  setHyper({ lr, weightDecay }: { lr?: number; weightDecay?: number }): void {
-    this.opts = { ...this.opts, ...(lr !== undefined && { lr }), ...(weightDecay !== undefined && { weightDecay }) };
-    if (lr !== undefined) for (const opt of Object.values(this.optimizers)) setLearningRate(opt, this.learningRateAt(this.step));
+  /**
+   * Optimizer settings from the next step on: base learning rate (a schedule scales it), decoupled weight decay,
+   * Adam's betas (its bias-correction products go on multiplying by the new ones), the schedule.
+   */
+  setHyper({ lr, weightDecay, betas, schedule }: Partial<Pick<TrainerSettings, "lr" | "weightDecay" | "betas" | "schedule">>): void {
+    if (betas && this.opts.optimizer === "sgd") throw new Error("plain gradient descent has no betas");
+    this.opts = {
+      ...this.opts,
+      ...(lr !== undefined && { lr }),
+      ...(weightDecay !== undefined && { weightDecay }),
+      ...(betas && { betas }),
+      ...(schedule && { schedule }),
+    };
+    for (const opt of Object.values(this.optimizers)) {
+      setLearningRate(opt, this.learningRateAt(this.step));
+      if (betas) Object.assign(opt as unknown as { beta1: number; beta2: number }, { beta1: betas[0], beta2: betas[1] });
+    }
   }
 
   /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
@@ -189,7 +212,8 @@ export class Trainer {
     if (state.settings) {
       this.frozen.clear();
       for (const g of state.settings.frozen) this.setFrozen(g, true);
-      this.setHyper({ lr: state.settings.lr, weightDecay: state.settings.weightDecay });
+      const { lr, weightDecay, betas, schedule } = state.settings;
+      this.setHyper({ lr, weightDecay, ...(betas && { betas }), ...(schedule && { schedule }) });
     }
   }
 
