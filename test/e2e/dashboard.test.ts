@@ -323,6 +323,12 @@ test("checkpoints: save one under a name, download it, fork a new run from it (s
     const before = await page.getByTestId("run-parent").count();
     await page.getByTestId("btn-fork-e2e-save").click();
     await until("a fork in the run list", async () => (await page.getByTestId("run-parent").count()) === before + 1);
+    await page.getByTestId("run-parent").first().click();
+    await until("the fork is paused at the checkpoint's step", async () => (await text(page, "run-state")) === "paused");
+    await page.getByTestId("btn-resume").click();
+    await until("the fork draws its parent's curve behind its own", async () => (await page.getByTestId("chart-loss").locator("path.recharts-curve").count()) >= 2);
+    await shot(page, "dashboard-fork.png");
+    await page.getByTestId("btn-stop").click();
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close().catch(() => {});

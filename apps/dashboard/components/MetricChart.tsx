@@ -42,6 +42,7 @@ export const MetricChart = memo(function MetricChart({
   color = "#818cf8",
   scrubStep,
   markers = NO_MARKERS,
+  overlay = null,
 }: {
   metric: MetricInfo;
   points: ChartPoint[];
@@ -51,6 +52,8 @@ export const MetricChart = memo(function MetricChart({
   scrubStep?: number | null;
   /** Steps where the run was intervened in (drawn as amber ticks; the intervention log says what). */
   markers?: readonly number[];
+  /** Another run's curve drawn faintly behind this one (a fork's parent), with its label. */
+  overlay?: { label: string; points: ChartPoint[] } | null;
 }) {
   const ref = metric.reference;
   const [logWanted, setLog] = useState(metric.logScale ?? false);
@@ -138,6 +141,19 @@ export const MetricChart = memo(function MetricChart({
               ))}
               {scrubStep !== null && scrubStep !== undefined && (
                 <ReferenceLine x={scrubStep} stroke="#64748b" strokeDasharray="3 3" ifOverflow="hidden" />
+              )}
+              {overlay && (
+                <Line
+                  data={log ? positiveOnly(overlay.points).points : overlay.points}
+                  name={overlay.label}
+                  type="linear"
+                  dataKey="value"
+                  stroke="#64748b"
+                  strokeDasharray="4 3"
+                  strokeWidth={1.25}
+                  dot={false}
+                  isAnimationActive={false}
+                />
               )}
               <Line
                 type="linear"

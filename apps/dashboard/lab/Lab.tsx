@@ -121,6 +121,12 @@ export function Lab() {
   const snapshot = displayedSnapshot(state);
   const interventions = data?.interventions ?? NO_INTERVENTIONS;
   const markers = useMemo(() => interventions.map((r) => r.step), [interventions]);
+  // A fork draws its parent's curves behind its own.
+  const parentId = run?.parent?.runId;
+  const parentData = parentId ? state.data[parentId] : undefined;
+  useEffect(() => {
+    if (parentId && parentId !== "uploads" && connected && !parentData?.historyLoaded) cmd.fetchHistory(parentId);
+  }, [parentId, connected, parentData?.historyLoaded, cmd]);
   const titles = useMemo(() => Object.fromEntries(state.experiments.map((e) => [e.id, e.title])), [state.experiments]);
   const runs = useMemo(() => runList(state), [state.runs]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -248,6 +254,7 @@ export function Lab() {
                   color={CHART_COLORS[i % CHART_COLORS.length]!}
                   scrubStep={live ? null : (snapshot?.step ?? null)}
                   markers={markers}
+                  overlay={parentId ? { label: `parent ${parentId.slice(0, 8)}`, series: parentData?.series[m.key] } : null}
                 />
               </Panel>
             ))}
@@ -394,17 +401,22 @@ function ChartFor({
   color,
   scrubStep,
   markers,
+  overlay,
 }: {
   metric: MetricInfo;
   series: SeriesView | undefined;
   color: string;
   scrubStep: number | null;
   markers: readonly number[];
+  overlay: { label: string; series: SeriesView | undefined } | null;
 }) {
   const shown = useThrottled(series, CHART_REFRESH_MS);
   const points = useMemo(() => chartPoints(shown), [shown]);
   const latest = useMemo(() => lastValue(shown), [shown]);
-  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} />;
+  const overlaySeries = overlay?.series;
+  const overlayPoints = useMemo(() => (overlaySeries ? chartPoints(overlaySeries) : null), [overlaySeries]);
+  const shownOverlay = useMemo(() => (overlay && overlayPoints ? { label: overlay.label, points: overlayPoints } : null), [overlay?.label, overlayPoints]); // eslint-disable-line react-hooks/exhaustive-deps
+  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} overlay={shownOverlay} />;
 }
 
 const CHART_REFRESH_MS = 250;

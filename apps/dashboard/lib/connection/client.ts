@@ -180,6 +180,12 @@ export class DaemonClient {
     return this.send({ type: "intervene", runId, intervention }, "intervene", runId);
   }
 
+  /** Another run's downsampled history, without following it (e.g. a fork's parent, drawn behind the fork). */
+  requestHistory(runId: string): string | null {
+    if (!this.ready) return null;
+    return this.send({ type: "history", runId, maxPoints: this.o.historyPoints }, "history", runId);
+  }
+
   /** Named checkpoints of one run and the uploads, or all (answered by `checkpoints`). */
   requestCheckpoints(runId?: string): string | null {
     if (!this.ready) return null;

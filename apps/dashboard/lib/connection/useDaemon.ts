@@ -36,6 +36,8 @@ export interface DaemonCommands {
   intervene(runId: string, intervention: Intervention): void;
   /** Fetch a live run's parameter groups and settings (into `state.parameters`). */
   fetchParameters(runId: string): void;
+  /** Fetch another run's history without following it (a fork's parent, for overlays). */
+  fetchHistory(runId: string): void;
   /** Fetch the named checkpoints (into `state.checkpoints`). */
   fetchCheckpoints(): void;
   saveCheckpoint(runId: string, name: string): void;
@@ -133,6 +135,7 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       intervene: (runId, intervention) => void clientRef.current?.requestIntervention(runId, intervention),
       fetchParameters: (runId) => void clientRef.current?.requestParameters(runId),
       fetchCheckpoints: () => void clientRef.current?.requestCheckpoints(),
+      fetchHistory: (runId) => void clientRef.current?.requestHistory(runId),
       saveCheckpoint: (runId, name) => void clientRef.current?.command({ type: "saveCheckpoint", runId, name }),
       fork: (from, config) => void clientRef.current?.command({ type: "fork", from, ...(config && { config }) }),
     }),
