@@ -7,8 +7,8 @@ import { daemonFixture, runOf } from "../helpers/daemon-fixture.ts";
 const fixture = daemonFixture("interventions");
 const client = () => fixture.client();
 
-async function pausedRun(config: Record<string, unknown>) {
-  const run = runOf(await client().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000, ...config } }));
+async function pausedRun(config: Record<string, unknown>, experiment = "bigram-circle") {
+  const run = runOf(await client().request({ type: "start", experiment, config: { steps: 1_000_000, ...config } }));
   await client().request({ type: "subscribe", runId: run.runId });
   runOf(await client().request({ type: "pause", runId: run.runId }));
   return run.runId;
@@ -54,6 +54,45 @@ describe("interventions against the real daemon", () => {
     assert.deepEqual(history.interventions?.map((r) => [r.step, r.intervention.kind]), [[at, "freeze"], [at, "set"], [at, "set"]]);
     const after = await client().request({ type: "parameters", runId });
     assert.ok(after.type === "parameters" && after.groups.filter((g) => g.frozen).length === 2);
+    await client().request({ type: "stop", runId });
+  });
+
+  test("Experiment 2 by intervention: W frozen at I plateaus at 4.15; noise plus unfreezing takes perplexity to 2", async () => {
+    const runId = await pausedRun({ w_mode: "frozen_id", seed: 0 });
+    await stepBy(runId, 1500);
+    const pplNow = async () => {
+      const h = await client().request({ type: "history", runId, maxPoints: 20_000 });
+      assert.ok(h.type === "history");
+      return h.series.ppl!.value.at(-1)!;
+    };
+    const plateau = await pplNow();
+    assert.ok(Math.abs(plateau - 4.15) < 0.02, `plateau ${plateau}`);
+    const started = performance.now();
+    await intervene(runId, { kind: "set", group: "W1", value: { preset: "add_noise", scale: 1e-3 } });
+    const roundTrip = performance.now() - started;
+    await intervene(runId, { kind: "set", group: "W2", value: { preset: "add_noise", scale: 1e-3 } });
+    await intervene(runId, { kind: "unfreeze", groups: ["W1", "W2"] });
+    await stepBy(runId, 1500);
+    const after = await pplNow();
+    console.log(`  plateau ${plateau.toFixed(3)} → ${after.toFixed(3)}; intervene round trip ${roundTrip.toFixed(1)} ms`);
+    assert.ok(after < 2.02, `perplexity ${after}`);
+    await client().request({ type: "stop", runId });
+  });
+
+  test("the associative control by intervention on a graph run: E frozen before the first step, memorized in 2 steps with no geometry", async () => {
+    const created = runOf(await client().request({ type: "start", experiment: "tiny-nn", paused: true, config: { graph: "cycle", d: 512, lr: 0.1, eval_every: 1, steps: 1000 } }));
+    assert.equal(created.state, "created");
+    const runId = created.runId;
+    await client().request({ type: "subscribe", runId });
+    await intervene(runId, { kind: "freeze", groups: ["E"] });
+    await stepBy(runId, 2);
+    const h = await client().request({ type: "history", runId, maxPoints: 20_000 });
+    assert.ok(h.type === "history");
+    const top5 = h.series.top5!.value.at(-1);
+    const level = h.series.geo_level!.value.at(-1)!;
+    console.log(`  associative by intervention: top-5 ${top5}% and geometric level ${level.toFixed(3)} two steps after`);
+    assert.equal(top5, 100);
+    assert.ok(Math.abs(level) < 0.05, `geometric level ${level}`);
     await client().request({ type: "stop", runId });
   });
 

@@ -26,7 +26,8 @@ export function RunControls({
   enabled: ControlsEnabled;
   stepN: string;
   onStepNChange: (v: string) => void;
-  onStart: () => void;
+  /** `paused`: create the run without taking a step (to intervene before the first one). */
+  onStart: (paused: boolean) => void;
   onPause: () => void;
   onResume: () => void;
   onStep: () => void;
@@ -38,8 +39,16 @@ export function RunControls({
   const nOk = Number.isInteger(n) && n >= 1 && n <= 100_000;
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <Button tone="primary" data-testid="btn-start" disabled={!enabled.start} onClick={onStart} title="Start a new run with the configuration on the left">
+      <Button tone="primary" data-testid="btn-start" disabled={!enabled.start} onClick={() => onStart(false)} title="Start a new run with the configuration on the left">
         <Icon d={PLAY} /> Start new run
+      </Button>
+      <Button
+        data-testid="btn-create-paused"
+        disabled={!enabled.start}
+        onClick={() => onStart(true)}
+        title="Create the run without taking a step: freeze or set parameters first, then Step or Resume"
+      >
+        Create paused
       </Button>
       <span className="mx-1 h-6 w-px bg-slate-800" aria-hidden />
       <Button data-testid="btn-pause" disabled={!enabled.pause} onClick={onPause}>

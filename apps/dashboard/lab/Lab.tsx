@@ -212,7 +212,7 @@ export function Lab() {
                   enabled={enabled}
                   stepN={stepN}
                   onStepNChange={setStepN}
-                  onStart={() => experiment && cmd.start(experiment.id, config)}
+                  onStart={(paused) => experiment && cmd.start(experiment.id, config, paused)}
                   onPause={() => run && cmd.pause(run.id)}
                   onResume={() => run && cmd.resume(run.id)}
                   onStep={() => run && cmd.step(run.id, Number(stepN))}

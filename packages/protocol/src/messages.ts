@@ -17,6 +17,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
     ...req,
     experiment: z.string(),
     config: Config.optional(),
+    /** Create the run but take no step yet (state "created"): intervene before the first step, then step or resume. */
+    paused: z.boolean().optional(),
   }),
   z.object({ type: z.literal("pause"), ...req, runId: RunId }),
   z.object({ type: z.literal("resume"), ...req, runId: RunId }),

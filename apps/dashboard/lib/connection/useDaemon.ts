@@ -12,7 +12,7 @@ export interface DaemonTarget {
 }
 
 export interface DaemonCommands {
-  start(experiment: string, config: Config): void;
+  start(experiment: string, config: Config, paused?: boolean): void;
   pause(runId: string): void;
   resume(runId: string): void;
   stop(runId: string): void;
@@ -91,7 +91,7 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
 
   const commands = useMemo<DaemonCommands>(
     () => ({
-      start: (experiment, config) => void clientRef.current?.command({ type: "start", experiment, config }),
+      start: (experiment, config, paused) => void clientRef.current?.command({ type: "start", experiment, config, ...(paused && { paused }) }),
       pause: (runId) => void clientRef.current?.command({ type: "pause", runId }),
       resume: (runId) => void clientRef.current?.command({ type: "resume", runId }),
       stop: (runId) => void clientRef.current?.command({ type: "stop", runId }),

@@ -82,14 +82,14 @@ export class RunManager {
     return run;
   }
 
-  /** Creates a run (validating the config) and starts it. */
-  create(experimentId: string, partial: Config = {}): RunSummary {
+  /** Creates a run (validating the config) and starts it, unless `start` is false (it waits in "created"). */
+  create(experimentId: string, partial: Config = {}, { start = true }: { start?: boolean } = {}): RunSummary {
     const { experiment, config } = this.configure(experimentId, partial);
     // Build the model first: a config that cannot be built must not leave a dead run in the store.
     const trainer = createTrainer(experiment, config);
     const runId = this.register(experimentId, config, trainer, null);
     this.adopt(runId, trainer, config, 0).init();
-    return this.command(runId, "start");
+    return start ? this.command(runId, "start") : this.get(runId);
   }
 
   /**

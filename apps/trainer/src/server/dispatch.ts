@@ -55,7 +55,7 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
     case "listRuns":
       return conn.send({ type: "runs", id: msg.id, runs: manager.list() });
     case "start":
-      return conn.send({ type: "ack", id: msg.id, run: manager.create(msg.experiment, msg.config) });
+      return conn.send({ type: "ack", id: msg.id, run: manager.create(msg.experiment, msg.config, { start: !msg.paused }) });
     case "pause":
     case "resume":
     case "stop":
