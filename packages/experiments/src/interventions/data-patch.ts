@@ -68,20 +68,39 @@ export function edgeDataFromState(state: readonly number[], at: number, config: 
   return saved && sameEdges(saved, config) ? decode(at + 2) : null;
 }
 
-/** The same for a batch size stored as [config's, current] at `state[at]`; null: keep the trainer's own. */
-export function batchSizeFromState(state: readonly number[], at: number, config: number): number | null {
-  return state.length >= at + 2 && state[at] === config && Number.isInteger(state[at + 1]) && state[at + 1]! >= 1 ? state[at + 1]! : null;
-}
+/**
+ * The batch size of a run that samples its batches: the config's, changed by `data` interventions. Its share
+ * of the data state is [config's, current], so a checkpoint of a changed run restores the change (and a fork
+ * whose edited config sets another batch size keeps its own).
+ */
+export class BatchSize {
+  current: number;
 
-/** Checks a new batch size against the experiment's own config bounds. */
-export function checkBatchSize(size: number, bounds: { min: number; max: number }): void {
-  if (!Number.isInteger(size) || size < bounds.min || size > bounds.max) {
-    throw new InterventionError(`batch_size: ${size} is outside this experiment's range ${bounds.min}…${bounds.max}`);
+  constructor(private readonly configured: number, private readonly bounds: { min: number; max: number }) {
+    this.current = configured;
+  }
+
+  /** Applies a new size (checked against the experiment's own config bounds); the log's summary. */
+  apply(size: number | undefined): string {
+    if (size === undefined) return "no change";
+    if (!Number.isInteger(size) || size < this.bounds.min || size > this.bounds.max) {
+      throw new InterventionError(`batch_size: ${size} is outside this experiment's range ${this.bounds.min}…${this.bounds.max}`);
+    }
+    const before = this.current;
+    this.current = size;
+    return before === size ? `batch size already ${size}` : `batch size ${before} → ${size}`;
+  }
+
+  state(): number[] {
+    return [this.configured, this.current];
+  }
+
+  /** From `state[at]`, written by state(); a state of another configured size (or none) keeps the config's. */
+  restore(state: readonly number[], at: number): void {
+    const ok = state.length >= at + 2 && state[at] === this.configured && Number.isInteger(state[at + 1]) && state[at + 1]! >= 1;
+    this.current = ok ? state[at + 1]! : this.configured;
   }
 }
-
-export const batchSummary = (before: number, after: number) =>
-  before === after ? `batch size already ${after}` : `batch size ${before} → ${after}`;
 
 /** The reference lines a change moved, e.g. "; top1 reference 50 → 66.67". Empty when none moved. */
 export function referenceChanges(before: References, after: References): string {

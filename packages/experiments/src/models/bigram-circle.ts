@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
 import { commonFields, resolveFields } from "../config.ts";
 import { circleWalkExact, circleWalkSample, type WeightedBatch } from "../datasets/circle-walk.ts";
-import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
+import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
@@ -108,13 +108,13 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
   const exact = c.data === "exact" ? { inputs: null, weights: tf.tensor2d(circleWalkExact(p).weights, [p, p]) } : null;
 
   // The config's, until a data intervention changes it; the data stream continues either way.
-  let batchSize = c.batch_size;
+  const size = new BatchSize(c.batch_size, batchSizeField);
 
   return {
     params: { E, W1, W2 },
     frozen: frozenW ? ["W1", "W2"] : [],
     loss() {
-      const batch = exact ?? toTensors(circleWalkSample(p, batchSize, dataRng));
+      const batch = exact ?? toTensors(circleWalkSample(p, size.current, dataRng));
       const loss = mixtureNll(E, W1, W2, batch.inputs, batch.weights);
       if (!exact) tf.dispose([batch.inputs!, batch.weights]);
       return loss;
@@ -127,17 +127,13 @@ export function createBigramCircle(c: BigramCircleConfig): Problem {
         direction: why,
         batch_size: exact ? "this run trains on the exact full-batch loss (data = exact)" : undefined,
       });
-      if (patch.batch_size === undefined) return "no change";
-      checkBatchSize(patch.batch_size, batchSizeField);
-      const before = batchSize;
-      batchSize = patch.batch_size;
-      return batchSummary(before, batchSize);
+      return size.apply(patch.batch_size);
     },
-    // The data RNG only calls next() (one number), then the batch size (the config's, then the current: see batchSizeFromState).
-    dataState: () => [...dataRng.getState(), c.batch_size, batchSize],
+    // The data RNG only calls next() (one number), then the batch size (see BatchSize).
+    dataState: () => [...dataRng.getState(), ...size.state()],
     restoreDataState(state) {
       dataRng.setState([state[0]!]);
-      batchSize = batchSizeFromState(state, 1, c.batch_size) ?? c.batch_size;
+      size.restore(state, 1);
     },
     snapshot: () => readTensors({ E, W1, W2 }),
     reference: (group) => (d === 2 ? referenceSolution(p)[group as "E" | "W1" | "W2"] : undefined),

@@ -4,7 +4,7 @@ import { effectiveDimension } from "../analysis/effective-dimension.ts";
 import { symmetricPart } from "../analysis/symmetric-part.ts";
 import { resolveFields } from "../config.ts";
 import { bigramSource, jointWeights, samplePairs } from "../datasets/bigram-source.ts";
-import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
+import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { Experiment, Problem } from "../types.ts";
@@ -95,7 +95,7 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
   const exactLoss = () => tf.tidy(() => crossEntropy(logits(E as tf.Tensor as tf.Tensor2D), exactWeights!, 1));
   const dataRng = new Rng(c.seed + 1);
   // The config's, until a data intervention changes it; the data stream continues either way.
-  let batchSize = c.batch_size;
+  const size = new BatchSize(c.batch_size, batchSizeField);
 
   /** The map A the logits apply (d×d, row-major), or null without one. */
   const effectiveA = (): Float32Array | null => {
@@ -117,10 +117,10 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
     },
     loss() {
       if (c.loss === "exact") return exactLoss();
-      const batch = samplePairs(source, batchSize, dataRng);
+      const batch = samplePairs(source, size.current, dataRng);
       return tf.tidy(() => {
         const x = tf.matMul(oneHotRows(batch.inputs, V), E!) as tf.Tensor2D;
-        return crossEntropy(logits(x), oneHotRows(batch.targets, V), batchSize);
+        return crossEntropy(logits(x), oneHotRows(batch.targets, V), size.current);
       });
     },
     setData(patch) {
@@ -130,11 +130,7 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
         direction: why,
         batch_size: c.loss === "exact" ? "this run trains on the exact expected loss (loss = exact)" : undefined,
       });
-      if (patch.batch_size === undefined) return "no change";
-      checkBatchSize(patch.batch_size, batchSizeField);
-      const before = batchSize;
-      batchSize = patch.batch_size;
-      return batchSummary(before, batchSize);
+      return size.apply(patch.batch_size);
     },
     metrics: (loss) => ({ loss, ppl: Math.exp(loss) }),
     evaluate(step) {
@@ -150,11 +146,11 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
       if (a) Object.assign(out, (({ negatives, asymmetry }) => ({ neg_eigs: negatives, asymmetry }))(symmetricPart(a, d)));
       return out;
     },
-    // The data RNG only calls next() (one number), then the batch size (the config's, then the current: see batchSizeFromState).
-    dataState: () => [...dataRng.getState(), c.batch_size, batchSize],
+    // The data RNG only calls next() (one number), then the batch size (see BatchSize).
+    dataState: () => [...dataRng.getState(), ...size.state()],
     restoreDataState(state) {
       dataRng.setState([state[0]!]);
-      batchSize = batchSizeFromState(state, 1, c.batch_size) ?? c.batch_size;
+      size.restore(state, 1);
     },
     snapshot() {
       const tensors = readTensors(U ? { E: E!, U } : { E: E! });

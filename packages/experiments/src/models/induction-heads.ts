@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Config } from "@orrery/protocol";
 import { commonFields, resolveFields } from "../config.ts";
 import { sampleCopying, tokenProbabilities, type CopyingSpec, type TokenDistribution } from "../datasets/copying.ts";
-import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
+import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
 import { inductionEvaluator } from "./induction-heads-eval.ts";
@@ -181,27 +181,23 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
   const sharpnessTargets = nextTokenTargets(sharpnessBatch.tokens, c.sharpness_batch, c.T, c.V);
 
   // The config's, until a data intervention changes it; the data stream continues either way.
-  let batchSize = c.batch_size;
+  const size = new BatchSize(c.batch_size, batchSizeField);
 
   return {
     params: model.groups(),
     frozen: [],
     references: evaluator.references,
     loss() {
-      const batch = sampleCopying(train, batchSize, dataRng);
-      const inputs = timeMajorOneHot(batch.tokens, batchSize, c.T, c.V);
-      const targets = nextTokenTargets(batch.tokens, batchSize, c.T, c.V);
-      const { logits } = model.forward(inputs, batchSize, { rate: c.dropout, rng: dropoutRng });
-      return crossEntropy(logits, targets, batchSize * (c.T - 1));
+      const batch = sampleCopying(train, size.current, dataRng);
+      const inputs = timeMajorOneHot(batch.tokens, size.current, c.T, c.V);
+      const targets = nextTokenTargets(batch.tokens, size.current, c.T, c.V);
+      const { logits } = model.forward(inputs, size.current, { rate: c.dropout, rng: dropoutRng });
+      return crossEntropy(logits, targets, size.current * (c.T - 1));
     },
     setData(patch) {
       const why = "this experiment's data are copying sequences, not a graph's edges";
       refuseKeys(patch, { self_edges: why, direction: why });
-      if (patch.batch_size === undefined) return "no change";
-      checkBatchSize(patch.batch_size!, batchSizeField);
-      const before = batchSize;
-      batchSize = patch.batch_size!;
-      return batchSummary(before, batchSize);
+      return size.apply(patch.batch_size);
     },
     probeLoss() {
       const { logits } = model.forward(sharpnessInputs, c.sharpness_batch);
@@ -218,12 +214,12 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
       return out;
     },
     // Then the batch size, the config's and the current (checkpoints keep what a data intervention changed).
-    dataState: () => [...dataRng.getState(), ...dropoutRng.getState(), c.batch_size, batchSize],
+    dataState: () => [...dataRng.getState(), ...dropoutRng.getState(), ...size.state()],
     restoreDataState(state) {
       // Both streams only ever call next(), so each state is one number (no spare normal).
       dataRng.setState([state[0]!]);
       dropoutRng.setState([state[1]!]);
-      batchSize = batchSizeFromState(state, 2, c.batch_size) ?? c.batch_size;
+      size.restore(state, 2);
     },
     dispose() {
       tf.dispose([sharpnessInputs, sharpnessTargets]);

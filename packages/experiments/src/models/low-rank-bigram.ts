@@ -3,7 +3,7 @@ import type { Config } from "@orrery/protocol";
 import { singularValuesOfTall } from "../analysis/svd.ts";
 import { commonFields, resolveFields } from "../config.ts";
 import { lowRankChain, sampleChainPairs, type LambdaSchedule } from "../datasets/low-rank-chain.ts";
-import { batchSizeFromState, batchSummary, checkBatchSize, refuseKeys } from "../interventions/data-patch.ts";
+import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -99,7 +99,7 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
   const U = variableFrom(rng.normals(c.N * V, 1 / Math.sqrt(c.N)), [c.N, V], true);
   const dataRng = new Rng(c.seed + 1);
   // The config's, until a data intervention changes it; the data stream continues either way.
-  let batchSize = c.batch_size;
+  const size = new BatchSize(c.batch_size, batchSizeField);
   const exactWeights = c.data === "exact" ? tf.tensor2d(jointWeights(chain.P, chain.pi, V), [V, V]) : null;
 
   return {
@@ -108,9 +108,9 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
     references: { loss: { value: chain.L0, label: `L0 = ${chain.L0.toFixed(4)}` } },
     loss() {
       if (exactWeights) return crossEntropy(tf.matMul(E, U), exactWeights, 1);
-      const batch = sampleChainPairs(chain, batchSize, dataRng);
-      const [inputs, weights] = [oneHotRows(batch.inputs, V), tf.tensor2d(batch.weights, [batchSize, V])];
-      const loss = crossEntropy(tf.matMul(tf.matMul(inputs, E), U), weights, batchSize);
+      const batch = sampleChainPairs(chain, size.current, dataRng);
+      const [inputs, weights] = [oneHotRows(batch.inputs, V), tf.tensor2d(batch.weights, [size.current, V])];
+      const loss = crossEntropy(tf.matMul(tf.matMul(inputs, E), U), weights, size.current);
       tf.dispose([inputs, weights]);
       return loss;
     },
@@ -122,17 +122,13 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
         direction: why,
         batch_size: exactWeights ? "this run trains on the exact expected loss (data = exact)" : undefined,
       });
-      if (patch.batch_size === undefined) return "no change";
-      checkBatchSize(patch.batch_size, batchSizeField);
-      const before = batchSize;
-      batchSize = patch.batch_size;
-      return batchSummary(before, batchSize);
+      return size.apply(patch.batch_size);
     },
-    // The data RNG only calls next() (one number), then the batch size (the config's, then the current: see batchSizeFromState).
-    dataState: () => [...dataRng.getState(), c.batch_size, batchSize],
+    // The data RNG only calls next() (one number), then the batch size (see BatchSize).
+    dataState: () => [...dataRng.getState(), ...size.state()],
     restoreDataState(state) {
       dataRng.setState([state[0]!]);
-      batchSize = batchSizeFromState(state, 1, c.batch_size) ?? c.batch_size;
+      size.restore(state, 1);
     },
     snapshot() {
       const tensors = readTensors({ E, U });
