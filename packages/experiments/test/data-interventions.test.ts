@@ -89,7 +89,7 @@ describe("data interventions", () => {
     const gt = make(graphTransformer, { graph: "cycle", cycle_nodes: 8, task: "edges", layers: 1, heads: 1, d_model: 8, eval_every: 1 });
     const before = train(gt, 3);
     const countGt = tf.memory().numTensors;
-    assert.match(applyIntervention(gt, data({ self_edges: true })), /^self-edges off → on: 16 → 24 edge pairs/);
+    assert.match(applyIntervention(gt, data({ self_edges: true })), /^self-edges off → on: 16 → 24 training pairs/);
     assert.equal(tf.memory().numTensors, countGt, "the old edge batch is disposed, the new one replaces it");
     // The first step at the new batch size adds the model's tables for that size (a cache, kept until dispose).
     const after = train(gt, 1);

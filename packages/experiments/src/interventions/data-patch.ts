@@ -111,3 +111,41 @@ export function referenceChanges(before: References, after: References): string 
     .map((k) => `${k} reference ${fmt(before?.[k]?.value)} → ${fmt(after?.[k]?.value)}`);
   return moved.length ? `; ${moved.join(", ")}` : "";
 }
+
+/**
+ * The edge data a graph run trains on, changed by data interventions: `rebuild` (the problem's) replaces what is
+ * built from the pairs. Its share of the data state is edgeDataState's.
+ */
+export class TrainedEdges {
+  current: EdgeData;
+
+  constructor(
+    private readonly g: Graph,
+    private readonly configured: EdgeData,
+    private readonly rebuild: (pairs: [number, number][]) => void,
+  ) {
+    this.current = configured;
+  }
+
+  /** Applies a patch's self_edges / direction; the log's summary, with the reference lines it moved. */
+  apply(patch: DataPatch, pairCount: () => number, references: () => References): string {
+    const { next, pairs, changes } = patchEdges(this.g, this.current, patch);
+    const [before, refs] = [pairCount(), references()];
+    if (!sameEdges(next, this.current)) this.use(next, pairs);
+    return `${changes.join(", ")}: ${before} → ${pairCount()} training pairs${referenceChanges(refs, references())}`;
+  }
+
+  state(): number[] {
+    return edgeDataState(this.configured, this.current);
+  }
+
+  restore(state: readonly number[], at: number): void {
+    const next = edgeDataFromState(state, at, this.configured);
+    if (next && !sameEdges(next, this.current)) this.use(next, directedPairs(this.g, next.direction, next.self_edges));
+  }
+
+  private use(next: EdgeData, pairs: [number, number][]): void {
+    this.rebuild(pairs);
+    this.current = next;
+  }
+}

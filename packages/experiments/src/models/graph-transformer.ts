@@ -7,9 +7,7 @@ import {
   type PathTarget, type SequenceSet,
 } from "../datasets/graph-sequences.ts";
 import { directedPairs } from "../datasets/graphs-edges.ts";
-import {
-  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
-} from "../interventions/data-patch.ts";
+import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors } from "../training/tensors.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
@@ -186,20 +184,17 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     const edges = edgeSequences(pairs, vocab, T);
     return { pairs, edges: toBatch(edges), mixed: c.task === "mixed" ? toBatch(concatSets(edges, paths)) : null };
   };
-  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
-  let edgeData = configured;
   const batches = {
     ...edgeBatches(directedPairs(g, c.direction, c.self_edges)),
     paths: c.task === "staged" ? toBatch(paths) : null,
   };
   const disposeBatch = (b: Batch | null) => b && tf.dispose([b.inputs, b.targets]);
-  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+  const edgeData = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
     const old = { edges: batches.edges, mixed: batches.mixed };
     Object.assign(batches, edgeBatches(pairs));
-    edgeData = next;
     disposeBatch(old.edges);
     disposeBatch(old.mixed);
-  };
+  });
   // The staged recipe picks its batch by step: the step count is this problem's data-stream state.
   let step = 0;
   const batchAt = (s: number): Batch =>
@@ -227,18 +222,14 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     },
     metrics: (loss) => ({ loss }),
     // The step count, then which edge pairs it trains on (checkpoints keep what a data intervention changed).
-    dataState: () => [step, ...edgeDataState(configured, edgeData)],
+    dataState: () => [step, ...edgeData.state()],
     restoreDataState(state) {
       step = state[0]!;
-      const next = edgeDataFromState(state, 1, configured);
-      if (next && !sameEdges(next, edgeData)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
+      edgeData.restore(state, 1);
     },
     setData(patch) {
       refuseKeys(patch, { batch_size: "this experiment trains full batch (every example each step)" });
-      const { next, pairs, changes } = patchEdges(g, edgeData, patch);
-      const [before, refs] = [batches.pairs.length, problem.references];
-      if (!sameEdges(next, edgeData)) useEdges(next, pairs);
-      return `${changes.join(", ")}: ${before} → ${batches.pairs.length} edge pairs${referenceChanges(refs, problem.references)}`;
+      return edgeData.apply(patch, () => batches.pairs.length, () => problem.references);
     },
     evaluate(at) {
       if (!isEvalStep(at, c.eval_every, c.steps)) return {};

@@ -4,9 +4,7 @@ import { graphSpectrum } from "../analysis/laplacian.ts";
 import { gram } from "../analysis/geometry.ts";
 import { commonFields } from "../config.ts";
 import { directedPairs, targetWeights } from "../datasets/graphs-edges.ts";
-import {
-  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
-} from "../interventions/data-patch.ts";
+import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -65,15 +63,12 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
     sources: new Set(pairs.map(([u]) => u)).size,
     targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_source"), [n, n])),
   });
-  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
-  let edges = configured;
   let data = edgeSet(directedPairs(g, c.direction, c.self_edges));
-  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+  const edges = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
     const old = data;
     data = edgeSet(pairs);
-    edges = next;
     old.targets.dispose();
-  };
+  });
 
   const problem: Problem = {
     params: { E },
@@ -88,10 +83,10 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};
       const e = E.dataSync();
       // The repo ranks E·Eᵀ without the node itself unless self-edges are targets.
-      return graphMetrics(g, data.pairs, spectrum, e, d, gram(e, n, d), !edges.self_edges);
+      return graphMetrics(g, data.pairs, spectrum, e, d, gram(e, n, d), !edges.current.self_edges);
     },
     get references() {
-      const plainCycle15 = c.graph === "cycle" && n === 15 && edges.direction === "both" && !edges.self_edges;
+      const plainCycle15 = c.graph === "cycle" && n === 15 && edges.current.direction === "both" && !edges.current.self_edges;
       return {
         ...topOneReference(data.pairs),
         ...(plainCycle15 ? { loss: { value: NODE2VEC_CYCLE15_PLATEAU, label: "plateau 1.435 (repo, cycle 15)" } } : {}),
@@ -99,17 +94,11 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
     },
     setData(patch) {
       refuseKeys(patch, { batch_size: "this experiment trains on the exact full-batch loss (every node each step)" });
-      const { next, pairs, changes } = patchEdges(g, edges, patch);
-      const [before, refs] = [data.pairs.length, problem.references];
-      if (!sameEdges(next, edges)) useEdges(next, pairs);
-      return `${changes.join(", ")}: ${before} → ${data.pairs.length} training pairs${referenceChanges(refs, problem.references)}`;
+      return edges.apply(patch, () => data.pairs.length, () => problem.references);
     },
     // The data is fixed but for data interventions: its state is which pairs it trains on.
-    dataState: () => edgeDataState(configured, edges),
-    restoreDataState(state) {
-      const next = edgeDataFromState(state, 0, configured);
-      if (next && !sameEdges(next, edges)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
-    },
+    dataState: () => edges.state(),
+    restoreDataState: (state) => edges.restore(state, 0),
     snapshot() {
       const tensors = readTensors({ E });
       return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, d)];

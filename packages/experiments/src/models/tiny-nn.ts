@@ -4,9 +4,7 @@ import { geometricMargin } from "../analysis/geometric-margin.ts";
 import { graphSpectrum } from "../analysis/laplacian.ts";
 import { commonFields } from "../config.ts";
 import { directedPairs, outNeighbours, targetWeights } from "../datasets/graphs-edges.ts";
-import {
-  edgeDataFromState, edgeDataState, patchEdges, referenceChanges, refuseKeys, sameEdges, type EdgeData,
-} from "../interventions/data-patch.ts";
+import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
@@ -111,15 +109,12 @@ export function createTinyNN(c: TinyNNConfig): Problem {
       optimum: pairs.reduce((s, [u]) => s + Math.log(neighbours[u]!.size), 0) / pairs.length,
     };
   };
-  const configured: EdgeData = { direction: c.direction, self_edges: c.self_edges };
-  let edges = configured;
   let data = edgeSet(directedPairs(g, c.direction, c.self_edges));
-  const useEdges = (next: EdgeData, pairs: [number, number][]) => {
+  const edges = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
     const old = data;
     data = edgeSet(pairs);
-    edges = next;
     old.targets.dispose();
-  };
+  });
 
   const problem: Problem = {
     params: { E, W, b },
@@ -145,17 +140,11 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     },
     setData(patch) {
       refuseKeys(patch, { batch_size: "this experiment trains on the exact full-batch loss (every pair each step)" });
-      const { next, pairs, changes } = patchEdges(g, edges, patch);
-      const [before, refs] = [data.pairs.length, problem.references];
-      if (!sameEdges(next, edges)) useEdges(next, pairs);
-      return `${changes.join(", ")}: ${before} → ${data.pairs.length} training pairs${referenceChanges(refs, problem.references)}`;
+      return edges.apply(patch, () => data.pairs.length, () => problem.references);
     },
     // The data is fixed but for data interventions: its state is which pairs it trains on.
-    dataState: () => edgeDataState(configured, edges),
-    restoreDataState(state) {
-      const next = edgeDataFromState(state, 0, configured);
-      if (next && !sameEdges(next, edges)) useEdges(next, directedPairs(g, next.direction, next.self_edges));
-    },
+    dataState: () => edges.state(),
+    restoreDataState: (state) => edges.restore(state, 0),
     snapshot() {
       const tensors = readTensors({ E, b });
       return [...tensors, ...graphSnapshot(g, spectrum, tensors[0]!.data, d)];
