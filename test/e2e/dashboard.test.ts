@@ -269,7 +269,7 @@ test("Bigram 3 shows its own optimum L0 on the loss chart and its matrices; V = 
   }
 });
 
-test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) mid-run and perplexity falls toward 2", { timeout: 90_000 }, async () => {
+test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) mid-run and perplexity falls toward 2", { timeout: 240_000 }, async () => {
   const { page, context, pageErrors } = await openDashboard();
   try {
     await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
@@ -294,7 +294,8 @@ test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) 
     await until("four entries in the intervention log", async () => (await page.getByTestId("intervention-log").locator("li").count()) === 4);
     assert.match(await text(page, "intervention-log"), /W2: .* → \[\[-1, 0\], \[0, -1\]\]/);
     await until("the W1 matrix shows diag(−1, −1)", async () => /-1\.000\s*0\.000\s*0\.000\s*-1\.000/.test(await text(page, "matrix-W1")));
-    await until("perplexity below 2.2", async () => Number(await text(page, "latest-ppl")) < 2.2, 60_000);
+    // ~3000 steps: seconds on an idle machine, minutes on a busy one.
+    await until("perplexity below 2.2", async () => Number(await text(page, "latest-ppl")) < 2.2, 180_000);
     console.log(`  click → W1 shown frozen in ${firstReflected} ms`);
     await shot(page, "dashboard-intervene.png");
     await page.getByTestId("btn-stop").click();
