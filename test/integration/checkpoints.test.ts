@@ -56,6 +56,16 @@ describe("named checkpoints as safetensors: save, download, upload, inject, fork
     assert.ok(list.type === "checkpoints" && list.items.some((c) => c.name === "s20" && c.step === entry.step));
   });
 
+  test("save → inject the whole checkpoint → continue equals the uninterrupted run (parameters, Adam state, data stream)", async () => {
+    const a = await pausedRun("bigram-circle", { w_mode: "trainable", data: "batch", seed: 8 });
+    await lossesOf(a, 12);
+    await save(a, "rewind");
+    const first = await lossesOf(a, 25);
+    const reply = await client().request({ type: "intervene", runId: a, intervention: { kind: "inject", from: { runId: a, name: "rewind" } } });
+    assert.ok(reply.type === "intervention" && /injected the whole state from/.test(reply.record.summary), JSON.stringify(reply));
+    assert.deepEqual(await lossesOf(a, 25), first, "the same 25 losses again, bit for bit");
+  });
+
   test("fork from a stored step: the parent's config and intervention log re-executed, then the same continuation", async () => {
     const a = await pausedRun("bigram-circle", { w_mode: "trainable", data: "batch", seed: 6 });
     const start = Math.max(0, ...client().metricSteps(a));

@@ -149,7 +149,7 @@ export class RunManager {
       checkpoint: (from) => {
         const contents = this.checkpoints().load(from.runId, from.name);
         if (into) assertCheckpointFits(contents, shapeOf(experiment, into.trainer), into.groups);
-        return { params: contents.params, step: contents.origin?.step ?? null };
+        return { params: contents.params, optimizer: contents.optimizer, data: contents.origin?.data ?? null, step: contents.origin?.step ?? null };
       },
     };
   }

@@ -5,7 +5,7 @@ import { describeValue, InterventionError, parameterValue } from "./parameter-va
 
 /** What an intervention may read besides the trainer: the daemon resolves checkpoint files (after checking them). */
 export interface InterventionSources {
-  checkpoint?(from: CheckpointRef): { params: NamedTensor[]; step: number | null } | undefined;
+  checkpoint?(from: CheckpointRef): { params: NamedTensor[]; optimizer: NamedTensor[]; data: number[] | null; step: number | null } | undefined;
 }
 
 /**
@@ -49,10 +49,13 @@ export function applyIntervention(trainer: Trainer, intervention: Intervention, 
         if (!t) throw new InterventionError(`checkpoint "${intervention.from.name}" has no group ${g}`);
         if (t.shape.join("×") !== v.shape.join("×")) throw new InterventionError(`group ${g}: checkpoint has [${t.shape}], run has [${v.shape}]`);
       }
-      tf.tidy(() => {
-        for (const g of wanted) problem.params[g]!.assign(tf.tensor(byName.get(g)!.data, problem.params[g]!.shape));
-      });
-      return `injected ${wanted.join(", ")} from ${intervention.from.runId}/${intervention.from.name}${loaded.step === null ? "" : ` (step ${loaded.step})`}`;
+      // Each group with its optimizer state; a whole inject also rewinds the data stream: the run then continues
+      // as the saved one did (its step count goes on from here).
+      for (const g of wanted) trainer.restoreGroup(g, byName.get(g)!, loaded.optimizer.filter((t) => t.name.startsWith(`${g}/`)));
+      const whole = !intervention.groups && loaded.data;
+      if (whole) problem.restoreDataState?.(loaded.data!);
+      const what = whole ? "the whole state" : wanted.join(", ");
+      return `injected ${what} from ${intervention.from.runId}/${intervention.from.name}${loaded.step === null ? "" : ` (step ${loaded.step})`}`;
     }
     case "hyper": {
       const before = trainer.settings;

@@ -166,6 +166,37 @@ export class Trainer {
     }
   }
 
+  /**
+   * Puts a saved group's parameter and optimizer state (`optimizer`: its `group/…` entries of a TrainerState)
+   * back between two steps, synchronously, leaving the step count as it is: an inject. Adam's moments and
+   * bias-correction products are written into the optimizer's own variables (created here if the group has not
+   * stepped yet), so the next step continues exactly as the saved run did.
+   */
+  restoreGroup(group: string, params: NamedTensor, optimizer: readonly NamedTensor[]): void {
+    const v = this.problem.params[group];
+    if (!v) throw new Error(`unknown parameter group "${group}"`);
+    const opt = this.optimizers[group] as unknown as AdamInternals;
+    const slot = (i: number) => optimizer.find((t) => t.name.startsWith(`${group}/${i}:`));
+    tf.tidy(() => {
+      v.assign(tf.tensor(params.data, params.shape));
+      const iterations = slot(0);
+      if (iterations) opt.iterations_ = iterations.data[0]!;
+      const moments = [slot(1), slot(2)] as const;
+      if (moments[0] && moments[1] && opt.accumulatedFirstMoment && opt.accumulatedSecondMoment) {
+        [opt.accumulatedFirstMoment, opt.accumulatedSecondMoment].forEach((list, k) => {
+          const saved = moments[k]!;
+          const value = tf.tensor(saved.data, saved.shape);
+          if (list[0]) list[0].variable.assign(value);
+          else list[0] = { originalName: saved.name.slice(saved.name.indexOf(":") + 1), variable: tf.keep(tf.variable(value, false)) };
+        });
+      }
+      for (const [name, variable] of Object.entries(adamBiasCorrection(this.optimizers[group]!))) {
+        const saved = optimizer.find((t) => t.name === `${group}/${name}`);
+        if (saved) variable.assign(tf.scalar(saved.data[0]!));
+      }
+    });
+  }
+
   /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
   async saveState(): Promise<TrainerState> {
     const optimizer: Record<string, tf.Tensor> = {};
@@ -251,6 +282,13 @@ function makeOptimizer(opts: TrainerOptions): tf.Optimizer {
  * tfjs's Adam keeps β1^t and β2^t as running products; setWeights recomputes them as pow(β, t), which differs
  * in the last bit and makes a restored run drift from the original. Saving the products keeps it exact.
  */
+/** The parts of tfjs's AdamOptimizer an inject writes (tfjs 4.22; checked by the inject test). */
+interface AdamInternals {
+  iterations_: number;
+  accumulatedFirstMoment?: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment?: { originalName: string; variable: tf.Variable }[];
+}
+
 function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {
   const { accBeta1, accBeta2 } = optimizer as unknown as Partial<Record<string, tf.Variable>>;
   return accBeta1 && accBeta2 ? { accBeta1, accBeta2 } : {}; // only Adam has them (instanceof can't tell)
