@@ -86,7 +86,7 @@ async function streamingLatency() {
     stepsAtWatchStart = daemon.manager.get(run.runId).step;
     watchStart = performance.now();
     received = await page.evaluate(
-      async ({ url, runId, ms }) => {
+      async ({ url, runId, ms, protocol }) => {
         const out: Array<[number, number]> = [];
         const ws = new WebSocket(`${url}/?token=bench`);
         await new Promise((r) => (ws.onopen = r));
@@ -96,13 +96,13 @@ async function streamingLatency() {
           const now = performance.timeOrigin + performance.now();
           if (m.type === "metrics") for (const p of m.points) out.push([p.seq, now]);
         };
-        ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION }));
+        ws.send(JSON.stringify({ type: "hello", protocol }));
         ws.send(JSON.stringify({ type: "subscribe", id: "s", runId }));
         await new Promise((r) => setTimeout(r, ms));
         ws.close();
         return out;
       },
-      { url: daemon.url, runId: run.runId, ms: STEP_SECONDS * 1000 },
+      { url: daemon.url, runId: run.runId, ms: STEP_SECONDS * 1000, protocol: PROTOCOL_VERSION },
     );
     viewer = "chromium";
     await browser.close();
