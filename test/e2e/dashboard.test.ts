@@ -326,6 +326,7 @@ test("checkpoints: save one under a name, download it, fork a new run from it (s
     await until("a fork in the run list", async () => (await page.getByTestId("run-parent").count()) === before + 1);
     await page.getByTestId("run-parent").first().click();
     await until("the fork is paused at the checkpoint's step", async () => (await text(page, "run-state")) === "paused");
+    assert.match(await text(page, "run-family"), /fork of \S+ @ \d+ \(e2e-save\)/);
     await page.getByTestId("btn-resume").click();
     await until("the fork draws its parent's curve behind its own", async () => (await page.getByTestId("chart-loss").locator("path.recharts-curve").count()) >= 2);
     await shot(page, "dashboard-fork.png");

@@ -35,6 +35,9 @@ export function CheckpointPanel({
 }) {
   const [name, setName] = useState("");
   const [uploadProblem, setUploadProblem] = useState<string | null>(null);
+  /** Inject only these groups (comma-separated); empty: the whole state. */
+  const [groups, setGroups] = useState("");
+  const selected = groups.split(/[\s,]+/).filter(Boolean);
   useEffect(() => onNeedList(), [runId, onNeedList]);
   const http = daemonUrl.replace(/^ws/, "http");
   const href = (c: CheckpointRef) => `${http}/checkpoints/${encodeURIComponent(c.runId)}/${encodeURIComponent(c.name)}.safetensors?token=${encodeURIComponent(token)}`;
@@ -77,6 +80,16 @@ export function CheckpointPanel({
           <input type="file" accept=".safetensors" className="hidden" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </label>
       </div>
+      <label className="flex items-center gap-2 text-xs text-slate-400">
+        Inject only groups
+        <input
+          data-testid="inject-groups"
+          className="w-40 rounded-md border border-slate-700 bg-slate-900 px-2 py-1 font-mono text-xs text-slate-100"
+          placeholder="all (e.g. W1, W2)"
+          value={groups}
+          onChange={(e) => setGroups(e.target.value)}
+        />
+      </label>
       {uploadProblem && (
         <p className="text-xs text-rose-300" role="alert">
           {uploadProblem}
@@ -93,8 +106,14 @@ export function CheckpointPanel({
             <a className="text-sky-300 hover:underline" href={href(c)} download={`${c.name}.safetensors`}>
               download
             </a>
-            <button data-testid={`btn-inject-${c.name}`} className={button} disabled={!live} onClick={() => onInject(runId, { kind: "inject", from: { runId: c.runId, name: c.name } })}>
-              Inject
+            <button
+              data-testid={`btn-inject-${c.name}`}
+              className={button}
+              disabled={!live}
+              title={selected.length ? `Load ${selected.join(", ")} from this checkpoint` : "Load the whole state (parameters, optimizer, data stream)"}
+              onClick={() => onInject(runId, { kind: "inject", from: { runId: c.runId, name: c.name }, ...(selected.length && { groups: selected }) })}
+            >
+              Inject{selected.length ? ` ${selected.join(", ")}` : ""}
             </button>
             <button data-testid={`btn-fork-${c.name}`} className={button} disabled={c.step === null} onClick={() => onFork({ runId: c.runId, name: c.name })}>
               Fork

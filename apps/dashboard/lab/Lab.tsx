@@ -127,6 +127,7 @@ export function Lab() {
   useEffect(() => {
     if (parentId && parentId !== "uploads" && connected && !parentData?.historyLoaded) cmd.fetchHistory(parentId);
   }, [parentId, connected, parentData?.historyLoaded, cmd]);
+  const children = useMemo(() => (run ? Object.values(state.runs).filter((r) => r.parent?.runId === run.id) : []), [state.runs, run]);
   const titles = useMemo(() => Object.fromEntries(state.experiments.map((e) => [e.id, e.title])), [state.experiments]);
   const runs = useMemo(() => runList(state), [state.runs]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -206,6 +207,30 @@ export function Lab() {
                   </span>
                   {run && <span className="text-sm">/ {run.totalSteps}</span>}
                 </div>
+                {run && (run.parent || children.length > 0) && (
+                  <div data-testid="run-family" className="mt-1 flex flex-wrap gap-x-2 text-xs text-slate-500">
+                    {run.parent && run.parent.runId !== "uploads" && (
+                      <span>
+                        fork of{" "}
+                        <button className="font-mono text-sky-300 hover:underline" onClick={() => cmd.select(run.parent!.runId)}>
+                          {run.parent.runId}
+                        </button>{" "}
+                        @ {run.parent.step}
+                        {run.parent.name ? ` (${run.parent.name})` : ""}
+                      </span>
+                    )}
+                    {children.length > 0 && (
+                      <span>
+                        forks:{" "}
+                        {children.map((c) => (
+                          <button key={c.id} className="mr-1 font-mono text-sky-300 hover:underline" onClick={() => cmd.select(c.id)}>
+                            {c.id}@{c.parent!.step}
+                          </button>
+                        ))}
+                      </span>
+                    )}
+                  </div>
+                )}
               </div>
               <div className="ml-auto">
                 <RunControls
