@@ -44,6 +44,7 @@ import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
 import { CheckpointPanel } from "./CheckpointPanel.tsx";
 import { InspectPanel } from "./InspectPanel.tsx";
+import { SharePanel } from "./SharePanel.tsx";
 import { InterventionPanel } from "./InterventionPanel.tsx";
 import { SpectrumPanel } from "./SpectrumPanel.tsx";
 import { SweepPanel } from "../components/SweepPanel.tsx";
@@ -110,7 +111,8 @@ export function Lab() {
   const formOk = Object.keys(problems).length === 0;
 
   const [stepN, setStepN] = useState("1");
-  const enabled = controlsFor(run, connected, !!experiment && formOk);
+  // A viewer's controls are disabled (the daemon refuses them anyway: this only reflects it).
+  const enabled = controlsFor(run, connected && state.role !== "viewer", !!experiment && formOk);
 
   // ── the run on screen ──
   const runExperiment: ExperimentInfo | null = experimentById(state, run?.experiment) ?? (run ? null : experiment);
@@ -359,6 +361,21 @@ export function Lab() {
                 log={interventions}
                 onIntervene={cmd.intervene}
                 onNeedParameters={cmd.fetchParameters}
+              />
+            </Panel>
+          )}
+
+          {state.role === "owner" && target && (
+            <Panel title="Share">
+              <SharePanel
+                runId={run?.id ?? null}
+                links={state.links}
+                newLink={state.newLink}
+                daemonUrl={target.url}
+                dashboardUrl={typeof window === "undefined" ? "" : `${window.location.origin}${window.location.pathname}`}
+                onCreate={cmd.createLink}
+                onRevoke={cmd.revokeLink}
+                onNeedLinks={cmd.fetchLinks}
               />
             </Panel>
           )}

@@ -4,6 +4,7 @@ import { RunStore } from "@orrery/store";
 import type { BackendInfo, ServerMessage } from "@orrery/protocol";
 import { selectBackend, type BackendPreference } from "./backend/select-backend.ts";
 import { RunManager } from "./runs/run-manager.ts";
+import { AccessControl } from "./server/access.ts";
 import { startServer, type TrainerServer } from "./server/server.ts";
 import type { SendLimits } from "./server/connection.ts";
 import { loadOrCreateToken } from "./token.ts";
@@ -48,7 +49,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   await manager.recover();
   const server = await startServer(
-    { manager, backend, experiments: Object.values(experiments).map((e) => e.info), serverVersion: SERVER_VERSION },
+    {
+      manager,
+      access: new AccessControl(store, token),
+      backend,
+      experiments: Object.values(experiments).map((e) => e.info),
+      serverVersion: SERVER_VERSION,
+    },
     { host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787, token, ...(opts.limits && { limits: opts.limits }) },
   );
   broadcast = server.broadcast;

@@ -141,6 +141,7 @@ export const ErrorCode = z.enum([
   "not_found",
   "bad_state",
   "bad_config",
+  "forbidden",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

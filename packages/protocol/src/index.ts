@@ -3,4 +3,5 @@ export * from "./messages.ts";
 export * from "./frames.ts";
 export * from "./parse.ts";
 export * from "./interventions.ts";
+export * from "./access.ts";
 export * from "./safetensors.ts";

@@ -3,6 +3,7 @@ import {
   BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
 import { CheckpointEntry, CheckpointRef, Intervention, InterventionRecord } from "./interventions.ts";
+import { Role, ShareLink } from "./access.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -79,6 +80,18 @@ export const ClientMessage = z.discriminatedUnion("type", [
     from: z.union([CheckpointRef, z.object({ runId: RunId, step: Step })]),
     config: Config.optional(),
   }),
+  /** Owner only: a share link for some runs (or the whole daemon) with a role and an optional expiry; answered by `link`. */
+  z.object({
+    type: z.literal("createLink"),
+    ...req,
+    role: z.enum(["controller", "viewer"]),
+    runIds: z.array(RunId).min(1).max(100).optional(),
+    expiresInS: z.number().int().min(60).max(90 * 86_400).optional(),
+    label: z.string().max(100).optional(),
+  }),
+  z.object({ type: z.literal("listLinks"), ...req }),
+  /** Owner only: the link stops working and its open connections are closed. */
+  z.object({ type: z.literal("revokeLink"), ...req, linkId: z.string().min(1).max(64) }),
   /** A live run's parameter groups (name, shape, frozen) and optimizer settings; answered by `parameters`. */
   z.object({ type: z.literal("parameters"), ...req, runId: RunId }),
 ]);
@@ -99,6 +112,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     backend: BackendInfo,
     experiments: z.array(ExperimentInfo),
     runs: z.array(RunSummary),
+    /** What this connection may do (absent from older daemons: owner). */
+    role: Role.optional(),
   }),
   z.object({ type: z.literal("ack"), id: RequestId, run: RunSummary.optional() }),
   z.object({ type: z.literal("error"), id: RequestId.nullable(), code: ErrorCode, message: z.string() }),
@@ -148,6 +163,9 @@ export const ServerMessage = z.discriminatedUnion("type", [
     tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), values: z.array(z.number()) })),
   }),
   z.object({ type: z.literal("checkpoints"), id: RequestId, items: z.array(CheckpointEntry) }),
+  /** The new link and, only here, its token (the daemon keeps a hash of it). */
+  z.object({ type: z.literal("link"), id: RequestId, link: ShareLink, token: z.string() }),
+  z.object({ type: z.literal("links"), id: RequestId, items: z.array(ShareLink) }),
   z.object({ type: z.literal("checkpointSaved"), id: RequestId, entry: CheckpointEntry }),
   /** Streamed to subscribers and stored: one applied intervention (the answer to `intervene` carries the same). */
   z.object({ type: z.literal("intervention"), runId: RunId, id: RequestId.nullable(), record: InterventionRecord }),

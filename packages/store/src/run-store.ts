@@ -5,6 +5,7 @@ import type { Config, InterventionRecord, MetricPoint, RunState, RunSummary, Ser
 import { migrate } from "./schema.ts";
 import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
+import { linkTable } from "./links.ts";
 
 export interface NewRun {
   runId: string;
@@ -122,6 +123,8 @@ export class RunStore {
   private readonly q: ReturnType<typeof prepare>;
   private readonly readSeries: (runId: string, maxPoints: number) => Record<string, Series>;
   private readonly readFinals: (runId: string) => Record<string, number | null>;
+  /** Share links (see links.ts). */
+  readonly links: ReturnType<typeof linkTable>;
   private readonly writePending: () => void;
   private pendingMetrics: MetricRow[] = [];
   private pendingStates: StateRow[] = [];
@@ -140,6 +143,7 @@ export class RunStore {
     this.q = prepare(db);
     this.readSeries = seriesReader(db);
     this.readFinals = finalsReader(db);
+    this.links = linkTable(db);
     this.writePending = db.transaction(() => {
       for (const r of this.pendingMetrics) this.q.insertMetric.run(r);
       for (const r of this.pendingStates) this.q.insertState.run(r);

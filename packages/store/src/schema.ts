@@ -73,6 +73,19 @@ export const migrations: readonly string[] = [
   `,
   // 4 → 5: a forked run's origin (JSON {runId, name, step}: the checkpoint it started from).
   `ALTER TABLE runs ADD COLUMN parent TEXT;`,
+  // 5 → 6: share links, their tokens kept only as SHA-256 hashes.
+  `
+  CREATE TABLE links (
+    link_id    TEXT PRIMARY KEY,
+    hash       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL,
+    run_ids    TEXT, -- JSON array; NULL: the whole daemon
+    label      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -38,6 +38,10 @@ export interface DaemonCommands {
   fetchParameters(runId: string): void;
   /** Fetch another run's history without following it (a fork's parent, for overlays). */
   fetchHistory(runId: string): void;
+  /** Owner: share links (into `state.links`; a new one's token into `state.newLink`). */
+  fetchLinks(): void;
+  createLink(opts: { role: "viewer" | "controller"; runIds?: string[]; expiresInS?: number }): void;
+  revokeLink(linkId: string): void;
   /** Fetch the named checkpoints (into `state.checkpoints`). */
   fetchCheckpoints(): void;
   saveCheckpoint(runId: string, name: string): void;
@@ -135,6 +139,9 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       intervene: (runId, intervention) => void clientRef.current?.requestIntervention(runId, intervention),
       fetchParameters: (runId) => void clientRef.current?.requestParameters(runId),
       fetchCheckpoints: () => void clientRef.current?.requestCheckpoints(),
+      fetchLinks: () => void clientRef.current?.command({ type: "listLinks" }),
+      createLink: (opts) => void clientRef.current?.command({ type: "createLink", ...opts }),
+      revokeLink: (linkId) => void clientRef.current?.command({ type: "revokeLink", linkId }),
       fetchHistory: (runId) => void clientRef.current?.requestHistory(runId),
       saveCheckpoint: (runId, name) => void clientRef.current?.command({ type: "saveCheckpoint", runId, name }),
       fork: (from, config) => void clientRef.current?.command({ type: "fork", from, ...(config && { config }) }),

@@ -28,6 +28,9 @@ export function initialState(url = ""): UiState {
     inspection: null,
     parameters: null,
     checkpoints: [],
+    role: "owner",
+    links: [],
+    newLink: null,
     errors: [],
     pending: {},
     nextErrorKey: 1,
@@ -126,6 +129,7 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
         },
         backend: m.backend,
         experiments: m.experiments,
+        role: m.role ?? "owner",
         runs: mergeRunList(state.runs, m.runs),
         // A remembered run this daemon does not know is dropped rather than asked for.
         selectedRunId:
@@ -164,6 +168,14 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       const data = next.data[m.runId] ?? emptyRunData();
       return { ...next, data: { ...next.data, [m.runId]: { ...data, interventions: mergeInterventions(data.interventions, [m.record]) } } };
     }
+    case "links":
+      return { ...withoutPending(state, m.id), links: m.items };
+    case "link":
+      return {
+        ...withoutPending(state, m.id),
+        links: [m.link, ...state.links.filter((l) => l.linkId !== m.link.linkId)],
+        newLink: { linkId: m.link.linkId, token: m.token },
+      };
     case "checkpoints":
       return { ...withoutPending(state, m.id), checkpoints: m.items };
     case "checkpointSaved":

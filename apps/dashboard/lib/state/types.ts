@@ -4,7 +4,9 @@ import type {
   CheckpointEntry,
   ExperimentInfo,
   InterventionRecord,
+  Role,
   RunState,
+  ShareLink,
   ServerMessage,
   SnapshotFrame,
 } from "@orrery/protocol";
@@ -114,7 +116,7 @@ export interface UiError {
   at: number;
 }
 
-export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect" | "intervene" | "parameters" | "checkpoints";
+export type RequestPurpose = "command" | "history" | "latest" | "scrub" | "subscription" | "refresh" | "finals" | "spectrum" | "inspect" | "intervene" | "parameters" | "checkpoints" | "links";
 
 /** The daemon's latest `spectrum` answer: singular values of one snapshot tensor at each of `steps`. */
 export interface SpectrumView {
@@ -153,6 +155,11 @@ export interface UiState {
   parameters: ParametersView | null;
   /** Named checkpoints, as the daemon last listed them (plus any saved since). */
   checkpoints: CheckpointEntry[];
+  /** What this connection may do (the daemon enforces it; the UI only reflects it). */
+  role: Role;
+  /** Share links (owner), and the token of the one just created (shown once: the daemon keeps only a hash). */
+  links: ShareLink[];
+  newLink: { linkId: string; token: string } | null;
   errors: UiError[];
   pending: Record<string, PendingRequest>;
   nextErrorKey: number;

@@ -2,6 +2,7 @@ import { WebSocket } from "ws";
 import type { InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
 import type { StoredEvent } from "@orrery/store";
 import type { Subscriber } from "../runs/run-manager.ts";
+import type { Access } from "./access.ts";
 
 export interface SendLimits {
   /** Above this many bytes waiting in the socket, droppable messages wait (and coalesce). */
@@ -28,7 +29,12 @@ export class Connection implements Subscriber {
   private readonly pendingSnapshots = new Map<string, { seq: number; bytes: Uint8Array }>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(readonly ws: WebSocket, private readonly limits: SendLimits = DEFAULT_LIMITS) {}
+  constructor(
+    readonly ws: WebSocket,
+    /** What the token it connected with grants (checked on every message). */
+    readonly access: Access,
+    private readonly limits: SendLimits = DEFAULT_LIMITS,
+  ) {}
 
   send(message: ServerMessage): void {
     this.flush(true);

@@ -6,10 +6,14 @@ import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import { RunStateError } from "../runs/run.ts";
 import { CheckpointError } from "../checkpoints/safetensors-checkpoint.ts";
 import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
+import type { AccessControl } from "./access.ts";
 import type { Connection } from "./connection.ts";
 
 export interface DispatchContext {
   manager: RunManager;
+  access: AccessControl;
+  /** Set by the server: closes the open connections of a revoked link. */
+  closeLink?: (linkId: string) => void;
   backend: BackendInfo;
   experiments: ExperimentInfo[];
   serverVersion: string;
@@ -27,6 +31,13 @@ export function dispatch(ctx: DispatchContext, conn: Connection, msg: ClientMess
 
 function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void {
   const { manager } = ctx;
+  const refused = ctx.access.refusal(conn.access, msg);
+  if (refused) {
+    // Logged without any token: the link's id says which one.
+    console.warn(`refused ${msg.type} from ${conn.label} (${conn.access.role}${conn.access.linkId ? `, link ${conn.access.linkId}` : ""}): ${refused}`);
+    throw new ForbiddenError(refused);
+  }
+  const visible = () => manager.list().filter((r) => ctx.access.sees(conn.access, r.runId));
   if (msg.type === "hello") {
     if (msg.protocol !== PROTOCOL_VERSION) {
       conn.send({
@@ -46,14 +57,30 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       serverVersion: ctx.serverVersion,
       backend: ctx.backend,
       experiments: ctx.experiments,
-      runs: manager.list(),
+      runs: visible(),
+      role: conn.access.role,
     });
     return;
   }
   if (!conn.greeted) throw new HandshakeError(`send "hello" with protocol ${PROTOCOL_VERSION} before "${msg.type}"`);
   switch (msg.type) {
     case "listRuns":
-      return conn.send({ type: "runs", id: msg.id, runs: manager.list() });
+      return conn.send({ type: "runs", id: msg.id, runs: visible() });
+    case "createLink": {
+      const { link, token } = ctx.access.createLink({
+        role: msg.role,
+        ...(msg.runIds && { runIds: msg.runIds }),
+        ...(msg.expiresInS && { expiresInS: msg.expiresInS }),
+        ...(msg.label && { label: msg.label }),
+      });
+      return conn.send({ type: "link", id: msg.id, link, token });
+    }
+    case "listLinks":
+      return conn.send({ type: "links", id: msg.id, items: ctx.access.listLinks() });
+    case "revokeLink":
+      if (!ctx.access.revoke(msg.linkId)) throw new NotFoundError(`no live link "${msg.linkId}"`);
+      ctx.closeLink?.(msg.linkId);
+      return conn.send({ type: "ack", id: msg.id });
     case "start":
       return conn.send({ type: "ack", id: msg.id, run: manager.create(msg.experiment, msg.config, { start: !msg.paused }) });
     case "pause":
@@ -111,8 +138,10 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
 }
 
 class HandshakeError extends Error {}
+class ForbiddenError extends Error {}
 
 function errorCode(e: unknown): ErrorCode {
+  if (e instanceof ForbiddenError) return "forbidden";
   if (e instanceof NotFoundError || e instanceof UnknownTensorError) return "not_found";
   if (e instanceof BadRequestError) return "bad_message";
   if (e instanceof RunStateError || e instanceof HandshakeError) return "bad_state";

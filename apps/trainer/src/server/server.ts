@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, PROTOCOL_VERSION, type ServerMessage } from "@orrery/protocol";
-import { presentedToken, tokenMatches } from "./auth.ts";
+import type { Access } from "./access.ts";
+import { presentedToken } from "./auth.ts";
 import { checkpointRoute } from "./checkpoint-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
@@ -38,15 +39,20 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
   const connections = new Set<Connection>();
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!tokenMatches(presentedToken(req), opts.token)) {
+    const access = ctx.access.authenticate(presentedToken(req));
+    if (!access) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req, access));
   });
 
-  wss.on("connection", (ws: WebSocket) => {
-    const conn = new Connection(ws, opts.limits ?? DEFAULT_LIMITS);
+  ctx.closeLink = (linkId) => {
+    for (const conn of connections) if (conn.access.linkId === linkId) conn.ws.close(4001, "share link revoked");
+  };
+
+  wss.on("connection", (ws: WebSocket, _req: IncomingMessage, access: Access) => {
+    const conn = new Connection(ws, access, opts.limits ?? DEFAULT_LIMITS);
     connections.add(conn);
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
@@ -83,7 +89,10 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
     url: `ws://${host}:${port}`,
     connections: () => connections.size,
     broadcast(message) {
-      for (const conn of connections) if (conn.greeted) conn.send(message);
+      for (const conn of connections) {
+        if (!conn.greeted || (message.type === "run" && !ctx.access.sees(conn.access, message.run.runId))) continue;
+        conn.send(message);
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

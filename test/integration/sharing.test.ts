@@ -1,0 +1,66 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DaemonClient } from "../helpers/daemon-client.ts";
+import { daemonFixture, runOf } from "../helpers/daemon-fixture.ts";
+
+const fixture = daemonFixture("sharing");
+const owner = () => fixture.client();
+const url = () => fixture.daemon().url;
+
+async function link(role: "viewer" | "controller", runIds?: string[]) {
+  const reply = await owner().request({ type: "createLink", role, ...(runIds && { runIds }), label: `${role} test` });
+  assert.ok(reply.type === "link", JSON.stringify(reply));
+  return reply;
+}
+
+describe("roles and share links, enforced by the daemon", () => {
+  test("a viewer link for one run: sees only it, live; every control message is refused and changes nothing", async () => {
+    const shared = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
+    const other = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
+    const { token, link: info } = await link("viewer", [shared.runId]);
+    assert.equal(info.role, "viewer");
+    assert.ok(!JSON.stringify((await owner().request({ type: "listLinks" }))).includes(token), "listed links never carry tokens");
+
+    const { client: viewer, welcome } = await DaemonClient.connect(url(), token);
+    try {
+      assert.equal(welcome.role, "viewer");
+      assert.deepEqual(welcome.runs.map((r) => r.runId), [shared.runId]);
+      await viewer.request({ type: "subscribe", runId: shared.runId });
+      await viewer.waitForJson((m) => m.type === "metrics" && m.runId === shared.runId);
+      for (const msg of [
+        { type: "pause", runId: shared.runId },
+        { type: "intervene", runId: shared.runId, intervention: { kind: "freeze", groups: ["E"] } },
+        { type: "start", experiment: "bigram-circle" },
+        { type: "createLink", role: "viewer" },
+      ]) {
+        await assert.rejects(viewer.request(msg), /^Error: forbidden: a viewer may not/, msg.type);
+      }
+      await assert.rejects(viewer.request({ type: "subscribe", runId: other.runId }), /forbidden: this link does not grant run/);
+      const runs = await owner().request({ type: "listRuns" });
+      assert.ok(runs.type === "runs" && runs.runs.find((r) => r.runId === shared.runId)!.state === "running", "the run kept going");
+    } finally {
+      await viewer.close();
+    }
+    for (const runId of [shared.runId, other.runId]) await owner().request({ type: "stop", runId });
+  });
+
+  test("a controller link steers its run; revoking a link closes its viewers within a second and refuses it after", async () => {
+    const run = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
+    const controller = await link("controller", [run.runId]);
+    const { client: steer } = await DaemonClient.connect(url(), controller.token);
+    assert.equal(runOf(await steer.request({ type: "pause", runId: run.runId })).state, "paused");
+    await steer.close();
+
+    const viewer = await link("viewer");
+    const { client: watcher } = await DaemonClient.connect(url(), viewer.token);
+    const closed = new Promise<number>((resolve) => watcher.ws.once("close", (code) => resolve(code)));
+    const started = performance.now();
+    await owner().request({ type: "revokeLink", linkId: viewer.link.linkId });
+    assert.equal(await closed, 4001);
+    assert.ok(performance.now() - started < 1000, "closed within a second");
+    await assert.rejects(DaemonClient.open(url(), viewer.token), /401/);
+    const links = await owner().request({ type: "listLinks" });
+    assert.ok(links.type === "links" && links.items.find((l) => l.linkId === viewer.link.linkId)?.revokedAt !== null);
+    await owner().request({ type: "stop", runId: run.runId });
+  });
+});
