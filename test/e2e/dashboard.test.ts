@@ -337,6 +337,56 @@ test("checkpoints: save one under a name, download it, fork a new run from it (s
   }
 });
 
+test("sharing: an owner's viewer link opens in a second browser, live and read-only; a forged command is refused; revoking disconnects it", { timeout: 90_000 }, async () => {
+  const owner = await openDashboard();
+  let viewer: Awaited<ReturnType<typeof openDashboard>> | null = null;
+  try {
+    const page = owner.page;
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("experiment-select").selectOption("bigram-circle");
+    await page.getByTestId("field-steps").fill("1000000");
+    await page.getByTestId("btn-start").click();
+    await until("running", async () => (await text(page, "run-state")) === "running");
+    await page.getByTestId("share-role").selectOption("viewer");
+    await page.getByTestId("btn-create-link").click();
+    const href = await page.getByTestId("new-link").getAttribute("href", { timeout: 10_000 });
+    const viewerToken = new URL(href!).searchParams.get("token")!;
+
+    viewer = await openDashboard(viewerToken);
+    const v = viewer.page;
+    await until("the viewer is connected", async () => (await text(v, "connection-status")).startsWith("connected"));
+    await v.getByTestId("run-list").locator("button").first().click();
+    const first = await stepOf(v);
+    await until("the viewer sees the run move", async () => (await stepOf(v)) > first);
+    assert.equal(await v.getByTestId("btn-pause").isDisabled(), true, "controls disabled for a viewer");
+    assert.equal(await v.getByTestId("btn-start").isDisabled(), true);
+    assert.equal(await v.getByTestId("share-panel").count(), 0, "no share panel for a viewer");
+    const runId = (await v.getByTestId("run-list").locator("span.font-mono").first().textContent())!.trim();
+    const forged = await v.evaluate(
+      async ({ url, token, runId }) => {
+        const ws = new WebSocket(`${url}/?token=${encodeURIComponent(token)}`);
+        await new Promise((r) => (ws.onopen = r));
+        const reply = new Promise<string>((r) => (ws.onmessage = (e) => (JSON.parse(e.data).type === "error" ? r(e.data) : undefined)));
+        ws.send(JSON.stringify({ type: "hello", protocol: 2 }));
+        ws.send(JSON.stringify({ type: "pause", id: "forged", runId }));
+        return reply;
+      },
+      { url: daemon!.url, token: viewerToken, runId },
+    );
+    assert.match(forged, /"code":"forbidden"/);
+    assert.equal(await text(page, "run-state"), "running", "the forged pause changed nothing");
+
+    const linkId = (await page.getByTestId("link-list").locator("li span.text-slate-100").first().textContent())!.trim();
+    await page.getByTestId(`btn-revoke-${linkId}`).click();
+    await until("the viewer is disconnected", async () => !(await text(v, "connection-status")).startsWith("connected"), 10_000);
+    await shot(v, "dashboard-viewer-revoked.png");
+    await page.getByTestId("btn-stop").click();
+  } finally {
+    await viewer?.context.close().catch(() => {});
+    await owner.context.close().catch(() => {});
+  }
+});
+
 test("Induction heads: inspect a paused run's attention on typed tokens; a bad token is refused by name", { timeout: 60_000 }, async () => {
   const { page, context, pageErrors } = await openDashboard();
   try {
