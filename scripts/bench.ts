@@ -64,6 +64,7 @@ async function streamingLatency() {
     snapshot: () => {},
     state: () => {},
     intervention: () => {},
+    annotation: () => {},
   };
   daemon.manager.subscribe(run.runId, probe);
   const rssBefore = process.memoryUsage().rss;

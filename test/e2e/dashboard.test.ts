@@ -337,7 +337,7 @@ test("checkpoints: save one under a name, download it, fork a new run from it (s
   }
 });
 
-test("sharing: an owner's viewer link opens in a second browser, live and read-only; a forged command is refused; revoking disconnects it", { timeout: 90_000 }, async () => {
+test("sharing: an owner's viewer link opens in a second browser, live and read-only; a forged command is refused; its comment reaches the owner; revoking disconnects it", { timeout: 90_000 }, async () => {
   const owner = await openDashboard();
   let viewer: Awaited<ReturnType<typeof openDashboard>> | null = null;
   try {
@@ -375,6 +375,10 @@ test("sharing: an owner's viewer link opens in a second browser, live and read-o
     );
     assert.match(forged, /"code":"forbidden"/);
     assert.equal(await text(page, "run-state"), "running", "the forged pause changed nothing");
+
+    await v.getByTestId("annotate-text").fill("the viewer was here");
+    await v.getByTestId("btn-annotate").click();
+    await until("the owner sees the viewer's comment live", async () => /the viewer was here/.test(await text(page, "annotation-list")));
 
     const linkId = (await page.getByTestId("link-list").locator("li span.text-slate-100").first().textContent())!.trim();
     await page.getByTestId(`btn-revoke-${linkId}`).click();

@@ -64,3 +64,24 @@ describe("roles and share links, enforced by the daemon", () => {
     await owner().request({ type: "stop", runId: run.runId });
   });
 });
+
+describe("annotations", () => {
+  test("a viewer pins a comment to a step: stored with the run, streamed live to the owner, in the history", async () => {
+    const run = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 200 } }));
+    await owner().request({ type: "subscribe", runId: run.runId });
+    const { token } = await link("viewer", [run.runId]);
+    const { client: viewer } = await DaemonClient.connect(url(), token);
+    try {
+      const reply = await viewer.request({ type: "annotate", runId: run.runId, step: 5, text: "the plateau starts here" });
+      assert.ok(reply.type === "annotation" && reply.annotation.step === 5 && reply.annotation.by === "test", JSON.stringify(reply));
+      const live = await owner().waitForJson((m) => m.type === "annotation" && m.id === null && m.annotation.seq === reply.annotation.seq);
+      assert.ok(live.type === "annotation" && live.annotation.text === "the plateau starts here");
+      const history = await owner().request({ type: "history", runId: run.runId, maxPoints: 100 });
+      assert.ok(history.type === "history");
+      assert.deepEqual(history.annotations?.map((a) => [a.step, a.text]), [[5, "the plateau starts here"]]);
+      await assert.rejects(viewer.request({ type: "annotate", runId: run.runId, step: 1, text: "   " }), /bad_message/);
+    } finally {
+      await viewer.close();
+    }
+  });
+});

@@ -33,6 +33,7 @@ export async function trainRun(manager: RunManager, experiment: string, config: 
       },
       snapshot() {},
       intervention() {},
+      annotation() {},
       state(message) {
         if (message.reason) console.error(`\n${message.state}: ${message.reason}`);
         if (TERMINAL_STATES.includes(message.state) || (message.state === "paused" && interrupted)) {

@@ -31,6 +31,7 @@ function tickFormatter(points: ChartPoint[]): (v: number) => string {
 }
 
 const NO_MARKERS: readonly number[] = [];
+const NO_NOTES: readonly { step: number; text: string }[] = [];
 
 const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
 
@@ -43,6 +44,7 @@ export const MetricChart = memo(function MetricChart({
   scrubStep,
   markers = NO_MARKERS,
   overlay = null,
+  notes = NO_NOTES,
 }: {
   metric: MetricInfo;
   points: ChartPoint[];
@@ -52,6 +54,8 @@ export const MetricChart = memo(function MetricChart({
   scrubStep?: number | null;
   /** Steps where the run was intervened in (drawn as amber ticks; the intervention log says what). */
   markers?: readonly number[];
+  /** Comments pinned to steps (drawn as sky-blue lines; the Comments panel lists their text). */
+  notes?: readonly { step: number; text: string }[];
   /** Another run's curve drawn faintly behind this one (a fork's parent), with its label. */
   overlay?: { label: string; points: ChartPoint[] } | null;
 }) {
@@ -136,6 +140,9 @@ export const MetricChart = memo(function MetricChart({
                   label={{ value: refShown.label, position: "insideBottomRight", fill: "#f59e0b", fontSize: 11 }}
                 />
               )}
+              {notes.map((n, i) => (
+                <ReferenceLine key={`n${i}`} x={n.step} stroke="#38bdf8" strokeDasharray="2 2" ifOverflow="hidden" label={{ value: "✎", position: "top", fill: "#38bdf8", fontSize: 10 }} />
+              ))}
               {markers.map((step, i) => (
                 <ReferenceLine key={`m${i}`} x={step} stroke="#f59e0b" strokeOpacity={0.7} ifOverflow="hidden" data-testid="intervention-marker" />
               ))}

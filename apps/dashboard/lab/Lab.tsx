@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
-import type { ExperimentInfo, InterventionRecord, MetricInfo } from "@orrery/protocol";
+import type { Annotation, ExperimentInfo, InterventionRecord, MetricInfo } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
 import {
   chartPoints,
@@ -42,6 +42,7 @@ import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
+import { AnnotationPanel } from "./AnnotationPanel.tsx";
 import { CheckpointPanel } from "./CheckpointPanel.tsx";
 import { InspectPanel } from "./InspectPanel.tsx";
 import { SharePanel } from "./SharePanel.tsx";
@@ -123,6 +124,7 @@ export function Lab() {
   const snapshot = displayedSnapshot(state);
   const interventions = data?.interventions ?? NO_INTERVENTIONS;
   const markers = useMemo(() => interventions.map((r) => r.step), [interventions]);
+  const annotations = data?.annotations ?? NO_ANNOTATIONS;
   // A fork draws its parent's curves behind its own.
   const parentId = run?.parent?.runId;
   const parentData = parentId ? state.data[parentId] : undefined;
@@ -281,6 +283,7 @@ export function Lab() {
                   color={CHART_COLORS[i % CHART_COLORS.length]!}
                   scrubStep={live ? null : (snapshot?.step ?? null)}
                   markers={markers}
+                  notes={annotations}
                   overlay={parentId ? { label: `parent ${parentId.slice(0, 8)}`, series: parentData?.series[m.key] } : null}
                 />
               </Panel>
@@ -348,6 +351,12 @@ export function Lab() {
                   onLive={cmd.live}
                 />
               </div>
+            </Panel>
+          )}
+
+          {run && (
+            <Panel title="Comments">
+              <AnnotationPanel runId={run.id} step={snapshot?.step ?? step ?? null} connected={connected} annotations={annotations} onAnnotate={cmd.annotate} />
             </Panel>
           )}
 
@@ -443,6 +452,7 @@ function ChartFor({
   color,
   scrubStep,
   markers,
+  notes,
   overlay,
 }: {
   metric: MetricInfo;
@@ -450,6 +460,7 @@ function ChartFor({
   color: string;
   scrubStep: number | null;
   markers: readonly number[];
+  notes: readonly { step: number; text: string }[];
   overlay: { label: string; series: SeriesView | undefined } | null;
 }) {
   const shown = useThrottled(series, CHART_REFRESH_MS);
@@ -458,11 +469,12 @@ function ChartFor({
   const overlaySeries = overlay?.series;
   const overlayPoints = useMemo(() => (overlaySeries ? chartPoints(overlaySeries) : null), [overlaySeries]);
   const shownOverlay = useMemo(() => (overlay && overlayPoints ? { label: overlay.label, points: overlayPoints } : null), [overlay?.label, overlayPoints]); // eslint-disable-line react-hooks/exhaustive-deps
-  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} overlay={shownOverlay} />;
+  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} notes={notes} overlay={shownOverlay} />;
 }
 
 const CHART_REFRESH_MS = 250;
 const NO_INTERVENTIONS: InterventionRecord[] = [];
+const NO_ANNOTATIONS: Annotation[] = [];
 
 /** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
 function useThrottled<T>(value: T, ms: number): T {

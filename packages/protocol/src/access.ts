@@ -7,6 +7,16 @@ import { z } from "zod";
 export const Role = z.enum(["owner", "controller", "viewer"]);
 export type Role = z.infer<typeof Role>;
 
+/** A comment pinned to a step of a run: stored with it, streamed to everyone watching, drawn on the charts. */
+export const Annotation = z.object({
+  seq: z.number().int().nonnegative(),
+  step: z.number().int().nonnegative(),
+  at: z.number(),
+  by: z.string().max(100),
+  text: z.string().min(1).max(500),
+});
+export type Annotation = z.infer<typeof Annotation>;
+
 /** A share link as its owner sees it (never its token, which exists only in the answer to `createLink`). */
 export const ShareLink = z.object({
   linkId: z.string(),

@@ -3,7 +3,7 @@ import {
   BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
 import { CheckpointEntry, CheckpointRef, Intervention, InterventionRecord } from "./interventions.ts";
-import { Role, ShareLink } from "./access.ts";
+import { Annotation, Role, ShareLink } from "./access.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -90,6 +90,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
     label: z.string().max(100).optional(),
   }),
   z.object({ type: z.literal("listLinks"), ...req }),
+  /** Pin a short comment to a step of a run (any role: it changes nothing); streamed to its viewers as `annotation`. */
+  z.object({ type: z.literal("annotate"), ...req, runId: RunId, step: Step, text: z.string().trim().min(1).max(500) }),
   /** Owner only: the link stops working and its open connections are closed. */
   z.object({ type: z.literal("revokeLink"), ...req, linkId: z.string().min(1).max(64) }),
   /** A live run's parameter groups (name, shape, frozen) and optimizer settings; answered by `parameters`. */
@@ -141,6 +143,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
     lastSeq: Seq,
     /** The run's intervention log (markers on the charts). */
     interventions: z.array(InterventionRecord).optional(),
+    annotations: z.array(Annotation).optional(),
   }),
   /** By run, by metric: the value at the metric's last stored step (null: not finite). */
   z.object({ type: z.literal("finalMetrics"), id: RequestId, values: z.record(RunId, MetricValues) }),
@@ -166,6 +169,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   /** The new link and, only here, its token (the daemon keeps a hash of it). */
   z.object({ type: z.literal("link"), id: RequestId, link: ShareLink, token: z.string() }),
   z.object({ type: z.literal("links"), id: RequestId, items: z.array(ShareLink) }),
+  z.object({ type: z.literal("annotation"), runId: RunId, id: RequestId.nullable(), annotation: Annotation }),
   z.object({ type: z.literal("checkpointSaved"), id: RequestId, entry: CheckpointEntry }),
   /** Streamed to subscribers and stored: one applied intervention (the answer to `intervene` carries the same). */
   z.object({ type: z.literal("intervention"), runId: RunId, id: RequestId.nullable(), record: InterventionRecord }),

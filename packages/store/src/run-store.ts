@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Config, InterventionRecord, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
+import type { Annotation, Config, InterventionRecord, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
 import { migrate } from "./schema.ts";
 import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
@@ -23,7 +23,8 @@ export type StoredEvent =
   | { kind: "metrics"; point: MetricPoint }
   | { kind: "state"; seq: number; step: number; state: RunState; reason: string | null }
   | { kind: "snapshot"; seq: number; step: number; bytes: Uint8Array }
-  | { kind: "intervention"; seq: number; record: InterventionRecord };
+  | { kind: "intervention"; seq: number; record: InterventionRecord }
+  | { kind: "annotation"; seq: number; annotation: Annotation };
 
 export interface StoredSnapshot {
   seq: number;
@@ -105,6 +106,10 @@ function prepare(db: Database.Database) {
     interventionsAfter: db.prepare<[string, number], { seq: number; record: string }>(`
       SELECT seq, record FROM interventions WHERE run_id = ? AND seq > ? ORDER BY seq`),
     deleteInterventionsAfter: db.prepare<[string, number]>(`DELETE FROM interventions WHERE run_id = ? AND seq > ?`),
+    deleteAnnotationsAfter: db.prepare<[string, number]>(`DELETE FROM annotations WHERE run_id = ? AND seq > ?`),
+    insertAnnotation: db.prepare<InterventionRow>(`INSERT INTO annotations (run_id, seq, step, record) VALUES (@run, @seq, @step, @record)`),
+    annotationsAfter: db.prepare<[string, number], { seq: number; record: string }>(`
+      SELECT seq, record FROM annotations WHERE run_id = ? AND seq > ? ORDER BY seq`),
     putCheckpoint: db.prepare<{ run: string; seq: number; step: number; meta: string; bytes: Buffer }>(`
       INSERT OR REPLACE INTO checkpoints (run_id, seq, step, meta, bytes) VALUES (@run, @seq, @step, @meta, @bytes)`),
     getCheckpoint: db.prepare<[string], StoredCheckpoint>(`SELECT seq, step, meta, bytes FROM checkpoints WHERE run_id = ?`),
@@ -234,6 +239,15 @@ export class RunStore {
     this.q.insertIntervention.run({ run: runId, seq: record.seq, step: record.step, record: JSON.stringify(record) });
   }
 
+  /** Comments are rare and must never be lost: written at once. */
+  appendAnnotation(runId: string, a: Annotation): void {
+    this.q.insertAnnotation.run({ run: runId, seq: a.seq, step: a.step, record: JSON.stringify(a) });
+  }
+
+  annotations(runId: string): Annotation[] {
+    return this.q.annotationsAfter.all(runId, -1).map((r) => JSON.parse(r.record) as Annotation);
+  }
+
   /** The run's intervention log, in the order applied. */
   interventions(runId: string): InterventionRecord[] {
     return this.q.interventionsAfter.all(runId, -1).map((r) => JSON.parse(r.record) as InterventionRecord);
@@ -256,6 +270,7 @@ export class RunStore {
       this.stateEvents(runId, afterSeq),
       this.snapshotEvents(runId, afterSeq),
       this.interventionEvents(runId, afterSeq),
+      this.annotationEvents(runId, afterSeq),
     ]
       .map((it) => ({ it, event: it.next().value ?? undefined }));
     const out: StoredEvent[] = [];
@@ -319,6 +334,7 @@ export class RunStore {
       this.q.deleteStatesAfter.run(runId, seq);
       this.q.deleteSnapshotsAfter.run(runId, seq);
       this.q.deleteInterventionsAfter.run(runId, seq);
+      this.q.deleteAnnotationsAfter.run(runId, seq);
     })();
     return this.updateRun(runId, { step, lastSeq: seq });
   }
@@ -357,6 +373,10 @@ export class RunStore {
 
   private *snapshotEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
     for (const r of this.q.snapshotsAfter.iterate(runId, afterSeq)) yield { kind: "snapshot", ...r };
+  }
+
+  private *annotationEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
+    for (const r of this.q.annotationsAfter.iterate(runId, afterSeq)) yield { kind: "annotation", seq: r.seq, annotation: JSON.parse(r.record) };
   }
 
   private *interventionEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {

@@ -86,6 +86,16 @@ export const migrations: readonly string[] = [
     revoked_at INTEGER
   );
   `,
+  // 6 → 7: comments pinned to steps of a run, part of its seq-ordered event stream.
+  `
+  CREATE TABLE annotations (
+    run_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    record TEXT NOT NULL -- JSON: Annotation
+  );
+  CREATE INDEX annotations_by_seq ON annotations (run_id, seq);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

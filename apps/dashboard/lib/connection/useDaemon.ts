@@ -38,6 +38,8 @@ export interface DaemonCommands {
   fetchParameters(runId: string): void;
   /** Fetch another run's history without following it (a fork's parent, for overlays). */
   fetchHistory(runId: string): void;
+  /** Pin a comment to a step of a run. */
+  annotate(runId: string, step: number, text: string): void;
   /** Owner: share links (into `state.links`; a new one's token into `state.newLink`). */
   fetchLinks(): void;
   createLink(opts: { role: "viewer" | "controller"; runIds?: string[]; expiresInS?: number }): void;
@@ -140,6 +142,7 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       fetchParameters: (runId) => void clientRef.current?.requestParameters(runId),
       fetchCheckpoints: () => void clientRef.current?.requestCheckpoints(),
       fetchLinks: () => void clientRef.current?.command({ type: "listLinks" }),
+      annotate: (runId, step, text) => void clientRef.current?.command({ type: "annotate", runId, step, text }),
       createLink: (opts) => void clientRef.current?.command({ type: "createLink", ...opts }),
       revokeLink: (linkId) => void clientRef.current?.command({ type: "revokeLink", linkId }),
       fetchHistory: (runId) => void clientRef.current?.requestHistory(runId),

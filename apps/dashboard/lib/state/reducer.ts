@@ -1,4 +1,4 @@
-import type { InterventionRecord, RunSummary, ServerMessage, ServerMessageOf, SnapshotFrame } from "@orrery/protocol";
+import type { RunSummary, ServerMessage, ServerMessageOf, SnapshotFrame } from "@orrery/protocol";
 import type { Action, RunData, RunView, SeriesView, SnapshotView, UiError, UiState } from "./types.ts";
 
 /** Streamed series are compacted (older half decimated, min/max kept) once they grow past this. */
@@ -46,6 +46,7 @@ export function emptyRunData(): RunData {
     seq: { metrics: -1, state: -1, snapshot: -1 },
     historyLoaded: false,
     interventions: [],
+    annotations: [],
   };
 }
 
@@ -166,7 +167,12 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
     case "intervention": {
       const next = m.id ? withoutPending(state, m.id) : state;
       const data = next.data[m.runId] ?? emptyRunData();
-      return { ...next, data: { ...next.data, [m.runId]: { ...data, interventions: mergeInterventions(data.interventions, [m.record]) } } };
+      return { ...next, data: { ...next.data, [m.runId]: { ...data, interventions: mergeBySeq(data.interventions, [m.record]) } } };
+    }
+    case "annotation": {
+      const next = m.id ? withoutPending(state, m.id) : state;
+      const data = next.data[m.runId] ?? emptyRunData();
+      return { ...next, data: { ...next.data, [m.runId]: { ...data, annotations: mergeBySeq(data.annotations, [m.annotation]) } } };
     }
     case "links":
       return { ...withoutPending(state, m.id), links: m.items };
@@ -365,13 +371,14 @@ export function mergeHistory(data: RunData, m: ServerMessageOf<"history">): RunD
     liveStep: Math.max(data.liveStep, historyLastStep, lastSnapshot),
     seq: { ...data.seq, metrics: Math.max(data.seq.metrics, m.lastSeq) },
     historyLoaded: true,
-    interventions: mergeInterventions(data.interventions, m.interventions ?? []),
+    interventions: mergeBySeq(data.interventions, m.interventions ?? []),
+    annotations: mergeBySeq(data.annotations, m.annotations ?? []),
   };
 }
 
 /** Both logs as one, by seq, each record once (history and the live stream overlap). */
-export function mergeInterventions(a: readonly InterventionRecord[], b: readonly InterventionRecord[]): InterventionRecord[] {
-  const bySeq = new Map<number, InterventionRecord>();
+export function mergeBySeq<T extends { seq: number }>(a: readonly T[], b: readonly T[]): T[] {
+  const bySeq = new Map<number, T>();
   for (const r of [...a, ...b]) bySeq.set(r.seq, r);
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }

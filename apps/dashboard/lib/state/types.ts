@@ -1,4 +1,5 @@
 import type {
+  Annotation,
   BackendInfo,
   ClientMessageType,
   CheckpointEntry,
@@ -89,6 +90,8 @@ export interface RunData {
   historyLoaded: boolean;
   /** The run's intervention log, by seq (markers on the charts, the log panel). */
   interventions: InterventionRecord[];
+  /** Comments pinned to steps, by seq (markers on the charts, with their text). */
+  annotations: Annotation[];
 }
 
 /** A live run's parameter groups and optimizer settings, as the daemon last answered `parameters`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
+  type Annotation, type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment, type InterventionSources, type Trainer } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
@@ -19,6 +19,7 @@ export interface Subscriber {
   snapshot(runId: string, seq: number, bytes: Uint8Array): void;
   state(message: ServerMessageOf<"state">): void;
   intervention(runId: string, record: InterventionRecord): void;
+  annotation(runId: string, annotation: Annotation): void;
 }
 
 export type RunCommand = "start" | "pause" | "resume" | "stop";
@@ -291,7 +292,20 @@ export class RunManager {
       snapshotSteps: this.store.snapshotSteps(runId),
       lastSeq: this.live.get(runId)?.counter.seq ?? stored.lastSeq,
       interventions: this.store.interventions(runId),
+      annotations: this.store.annotations(runId),
     };
+  }
+
+  /** Pins a comment to a step of any run (live or not): stored in its event stream and sent to its viewers. */
+  annotate(runId: string, step: number, text: string, by: string): Annotation {
+    const stored = this.get(runId);
+    const live = this.live.get(runId);
+    const seq = live ? ++live.counter.seq : stored.lastSeq + 1;
+    if (!live) this.store.updateRun(runId, { lastSeq: seq });
+    const annotation: Annotation = { seq, step: Math.min(step, live ? live.run.step : stored.step), at: Date.now(), by, text };
+    this.store.appendAnnotation(runId, annotation);
+    this.subscribers.get(runId)?.forEach((s) => s.annotation(runId, annotation));
+    return annotation;
   }
 
   /**

@@ -26,6 +26,7 @@ const NEEDS: Record<ClientMessage["type"], Role> = {
   parameters: "viewer",
   listCheckpoints: "viewer",
   inspect: "viewer",
+  annotate: "viewer",
   start: "controller",
   pause: "controller",
   resume: "controller",

@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import type { InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
+import type { Annotation, InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
 import type { StoredEvent } from "@orrery/store";
 import type { Subscriber } from "../runs/run-manager.ts";
 import type { Access } from "./access.ts";
@@ -61,6 +61,7 @@ export class Connection implements Subscriber {
       sendPoints();
       if (e.kind === "snapshot") this.sendBinary(e.bytes);
       else if (e.kind === "intervention") this.send({ type: "intervention", runId, id: null, record: e.record });
+      else if (e.kind === "annotation") this.send({ type: "annotation", runId, id: null, annotation: e.annotation });
       else this.send({ type: "state", runId, seq: e.seq, step: e.step, state: e.state, reason: e.reason });
     }
     sendPoints();
@@ -88,6 +89,10 @@ export class Connection implements Subscriber {
 
   intervention(runId: string, record: InterventionRecord): void {
     this.send({ type: "intervention", runId, id: null, record });
+  }
+
+  annotation(runId: string, annotation: Annotation): void {
+    this.send({ type: "annotation", runId, id: null, annotation });
   }
 
   close(): void {

@@ -75,6 +75,8 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       });
       return conn.send({ type: "link", id: msg.id, link, token });
     }
+    case "annotate":
+      return conn.send({ type: "annotation", runId: msg.runId, id: msg.id, annotation: manager.annotate(msg.runId, msg.step, msg.text, conn.label) });
     case "listLinks":
       return conn.send({ type: "links", id: msg.id, items: ctx.access.listLinks() });
     case "revokeLink":
