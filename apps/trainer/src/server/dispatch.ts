@@ -19,17 +19,21 @@ export interface DispatchContext {
   serverVersion: string;
 }
 
-/** Handles one parsed client message; every failure becomes an error reply naming the request. */
+/**
+ * Handles one parsed client message; every failure, at once or (for the requests answered later, e.g. a
+ * measurement or a fork) when its promise rejects, becomes an error reply naming the request.
+ */
 export function dispatch(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void {
   const id = "id" in msg ? msg.id : null;
+  const fail = (e: unknown) => conn.send({ type: "error", id, code: errorCode(e), message: (e as Error).message });
   try {
-    handle(ctx, conn, msg);
+    handle(ctx, conn, msg)?.catch(fail);
   } catch (e) {
-    conn.send({ type: "error", id, code: errorCode(e), message: (e as Error).message });
+    fail(e);
   }
 }
 
-function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void {
+function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): void | Promise<void> {
   const { manager } = ctx;
   const refused = ctx.access.refusal(conn.access, msg);
   if (refused) {
@@ -107,10 +111,7 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return conn.send({ type: "finalMetrics", id: msg.id, values: manager.finalMetrics(msg.runIds) });
     case "measure":
       // Acked when the measurement is done (it runs in the run's slices while the daemon serves others).
-      return void manager.measure(msg.runId, msg.what).then(
-        (run) => conn.send({ type: "ack", id: msg.id, run }),
-        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
-      );
+      return manager.measure(msg.runId, msg.what).then((run) => conn.send({ type: "ack", id: msg.id, run }));
     case "spectrum":
       return conn.send({ type: "spectrum", id: msg.id, runId: msg.runId, tensor: msg.tensor, ...manager.spectrum(msg.runId, msg.tensor, msg.maxPoints) });
     case "intervene": {
@@ -118,17 +119,11 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return conn.send({ type: "intervention", runId: msg.runId, id: msg.id, record });
     }
     case "saveCheckpoint":
-      return void manager.saveNamedCheckpoint(msg.runId, msg.name).then(
-        (entry) => conn.send({ type: "checkpointSaved", id: msg.id, entry }),
-        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
-      );
+      return manager.saveNamedCheckpoint(msg.runId, msg.name).then((entry) => conn.send({ type: "checkpointSaved", id: msg.id, entry }));
     case "listCheckpoints":
       return conn.send({ type: "checkpoints", id: msg.id, items: manager.listCheckpoints(msg.runId) });
     case "fork":
-      return void manager.fork(msg.from, msg.config).then(
-        (run) => conn.send({ type: "ack", id: msg.id, run }),
-        (e: unknown) => conn.send({ type: "error", id: msg.id, code: errorCode(e), message: (e as Error).message }),
-      );
+      return manager.fork(msg.from, msg.config).then((run) => conn.send({ type: "ack", id: msg.id, run }));
     case "parameters":
       return conn.send({ type: "parameters", id: msg.id, runId: msg.runId, ...manager.parameters(msg.runId) });
     case "inspect": {
