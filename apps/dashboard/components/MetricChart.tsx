@@ -2,7 +2,7 @@
 
 import { memo, useMemo, useState } from "react";
 import { ticks as niceTicks } from "d3";
-import { AXIS, GRID, TOOLTIP } from "./chart-style.ts";
+import { AXIS, GRID, TOOLTIP, valueAxis } from "./chart-style.ts";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MetricInfo } from "@orrery/protocol";
 import { positiveOnly, type ChartPoint } from "../lib/state/selectors.ts";
@@ -118,15 +118,7 @@ export const MetricChart = memo(function MetricChart({
                 {...AXIS}
                 allowDecimals={false}
               />
-              <YAxis
-                type="number"
-                scale={log ? "log" : "auto"}
-                domain={["auto", "auto"]}
-                allowDataOverflow={log}
-                tickFormatter={yTicks}
-                {...AXIS}
-                width={60}
-              />
+              <YAxis {...valueAxis(log)} tickFormatter={yTicks} width={60} />
               <Tooltip
                 {...TOOLTIP}
                 formatter={(v) => [typeof v === "number" ? fmt(v) : "NaN", metric.label]}

@@ -2,7 +2,7 @@
 
 import { memo, useMemo, useState } from "react";
 import { interpolateCool } from "d3";
-import { AXIS, GRID, TOOLTIP } from "./chart-style.ts";
+import { AXIS, GRID, TOOLTIP, valueAxis } from "./chart-style.ts";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { spectrumRows } from "../lib/state/spectrum.ts";
 import type { SpectrumView } from "../lib/state/types.ts";
@@ -71,15 +71,7 @@ export const SpectrumChart = memo(function SpectrumChart({
             <LineChart data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
               <CartesianGrid {...GRID} />
               <XAxis dataKey="step" type="number" domain={[0, "dataMax"]} {...AXIS} allowDecimals={false} />
-              <YAxis
-                type="number"
-                scale={log ? "log" : "auto"}
-                domain={["auto", "auto"]}
-                allowDataOverflow={log}
-                tickFormatter={fmt}
-                {...AXIS}
-                width={56}
-              />
+              <YAxis {...valueAxis(log)} tickFormatter={fmt} width={56} />
               <Tooltip
                 {...TOOLTIP}
                 formatter={(v, name) => [typeof v === "number" ? fmt(v) : "—", `σ${Number(String(name).slice(1)) + 1}`]}
