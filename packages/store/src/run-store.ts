@@ -6,6 +6,7 @@ import { migrate } from "./schema.ts";
 import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
 import { linkTable } from "./links.ts";
+import { recordLog } from "./record-log.ts";
 
 export interface NewRun {
   runId: string;
@@ -79,7 +80,6 @@ const toSummary = (r: RunRow): RunSummary => ({
 });
 
 const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
-type InterventionRow = { run: string; seq: number; step: number; record: string };
 
 function prepare(db: Database.Database) {
   return {
@@ -102,14 +102,6 @@ function prepare(db: Database.Database) {
       SELECT seq, step, state, reason FROM states WHERE run_id = ? AND seq > ? ORDER BY seq`),
     snapshotsAfter: db.prepare<[string, number], Omit<SnapshotRow, "run">>(`
       SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND seq > ? ORDER BY seq`),
-    insertIntervention: db.prepare<InterventionRow>(`INSERT INTO interventions (run_id, seq, step, record) VALUES (@run, @seq, @step, @record)`),
-    interventionsAfter: db.prepare<[string, number], { seq: number; record: string }>(`
-      SELECT seq, record FROM interventions WHERE run_id = ? AND seq > ? ORDER BY seq`),
-    deleteInterventionsAfter: db.prepare<[string, number]>(`DELETE FROM interventions WHERE run_id = ? AND seq > ?`),
-    deleteAnnotationsAfter: db.prepare<[string, number]>(`DELETE FROM annotations WHERE run_id = ? AND seq > ?`),
-    insertAnnotation: db.prepare<InterventionRow>(`INSERT INTO annotations (run_id, seq, step, record) VALUES (@run, @seq, @step, @record)`),
-    annotationsAfter: db.prepare<[string, number], { seq: number; record: string }>(`
-      SELECT seq, record FROM annotations WHERE run_id = ? AND seq > ? ORDER BY seq`),
     putCheckpoint: db.prepare<{ run: string; seq: number; step: number; meta: string; bytes: Buffer }>(`
       INSERT OR REPLACE INTO checkpoints (run_id, seq, step, meta, bytes) VALUES (@run, @seq, @step, @meta, @bytes)`),
     getCheckpoint: db.prepare<[string], StoredCheckpoint>(`SELECT seq, step, meta, bytes FROM checkpoints WHERE run_id = ?`),
@@ -130,6 +122,8 @@ export class RunStore {
   private readonly readFinals: (runId: string) => Record<string, number | null>;
   /** Share links (see links.ts). */
   readonly links: ReturnType<typeof linkTable>;
+  private readonly interventionLog: ReturnType<typeof recordLog<InterventionRecord>>;
+  private readonly annotationLog: ReturnType<typeof recordLog<Annotation>>;
   private readonly writePending: () => void;
   private pendingMetrics: MetricRow[] = [];
   private pendingStates: StateRow[] = [];
@@ -149,6 +143,8 @@ export class RunStore {
     this.readSeries = seriesReader(db);
     this.readFinals = finalsReader(db);
     this.links = linkTable(db);
+    this.interventionLog = recordLog<InterventionRecord>(db, "interventions");
+    this.annotationLog = recordLog<Annotation>(db, "annotations");
     this.writePending = db.transaction(() => {
       for (const r of this.pendingMetrics) this.q.insertMetric.run(r);
       for (const r of this.pendingStates) this.q.insertState.run(r);
@@ -236,21 +232,21 @@ export class RunStore {
 
   /** Interventions are rare and must never be lost: written at once, not batched. */
   appendIntervention(runId: string, record: InterventionRecord): void {
-    this.q.insertIntervention.run({ run: runId, seq: record.seq, step: record.step, record: JSON.stringify(record) });
+    this.interventionLog.append(runId, record);
   }
 
   /** Comments are rare and must never be lost: written at once. */
   appendAnnotation(runId: string, a: Annotation): void {
-    this.q.insertAnnotation.run({ run: runId, seq: a.seq, step: a.step, record: JSON.stringify(a) });
+    this.annotationLog.append(runId, a);
   }
 
   annotations(runId: string): Annotation[] {
-    return this.q.annotationsAfter.all(runId, -1).map((r) => JSON.parse(r.record) as Annotation);
+    return this.annotationLog.all(runId);
   }
 
   /** The run's intervention log, in the order applied. */
   interventions(runId: string): InterventionRecord[] {
-    return this.q.interventionsAfter.all(runId, -1).map((r) => JSON.parse(r.record) as InterventionRecord);
+    return this.interventionLog.all(runId);
   }
 
   /** Writes every pending append in one transaction. On failure the rows stay pending for the next flush. */
@@ -333,8 +329,8 @@ export class RunStore {
       this.q.deleteMetricsAfter.run(runId, seq);
       this.q.deleteStatesAfter.run(runId, seq);
       this.q.deleteSnapshotsAfter.run(runId, seq);
-      this.q.deleteInterventionsAfter.run(runId, seq);
-      this.q.deleteAnnotationsAfter.run(runId, seq);
+      this.interventionLog.deleteAfter(runId, seq);
+      this.annotationLog.deleteAfter(runId, seq);
     })();
     return this.updateRun(runId, { step, lastSeq: seq });
   }
@@ -376,10 +372,10 @@ export class RunStore {
   }
 
   private *annotationEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
-    for (const r of this.q.annotationsAfter.iterate(runId, afterSeq)) yield { kind: "annotation", seq: r.seq, annotation: JSON.parse(r.record) };
+    for (const annotation of this.annotationLog.after(runId, afterSeq)) yield { kind: "annotation", seq: annotation.seq, annotation };
   }
 
   private *interventionEvents(runId: string, afterSeq: number): Generator<StoredEvent, void> {
-    for (const r of this.q.interventionsAfter.iterate(runId, afterSeq)) yield { kind: "intervention", seq: r.seq, record: JSON.parse(r.record) };
+    for (const record of this.interventionLog.after(runId, afterSeq)) yield { kind: "intervention", seq: record.seq, record };
   }
 }
