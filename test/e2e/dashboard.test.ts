@@ -16,6 +16,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { experiments } from "@orrery/experiments";
 import { startDaemon, type Daemon } from "@orrery/trainer";
 import { divergingExperiment } from "../helpers/diverging-experiment.ts";
+import { DaemonClient } from "../helpers/daemon-client.ts";
+import { runOf } from "../helpers/daemon-fixture.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DASHBOARD = join(ROOT, "apps/dashboard");
@@ -343,10 +345,14 @@ test("sharing: an owner's viewer link opens in a second browser, live and read-o
   try {
     const page = owner.page;
     await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await page.getByTestId("input-your-name").fill("Alice");
+    await page.getByTestId("input-your-name").press("Enter");
     await page.getByTestId("experiment-select").selectOption("bigram-circle");
     await page.getByTestId("field-steps").fill("1000000");
+    await until("connected as Alice", async () => (await text(page, "connection-status")).startsWith("connected") && (await page.getByTestId("btn-start").isEnabled()));
     await page.getByTestId("btn-start").click();
     await until("running", async () => (await text(page, "run-state")) === "running");
+    await until("the owner sees herself watching", async () => /Alice \(you\)\s*owner/.test(await text(page, "presence")));
     await page.getByTestId("share-role").selectOption("viewer");
     await page.getByTestId("btn-create-link").click();
     const href = await page.getByTestId("new-link").getAttribute("href", { timeout: 10_000 });
@@ -361,6 +367,9 @@ test("sharing: an owner's viewer link opens in a second browser, live and read-o
     assert.equal(await v.getByTestId("btn-pause").isDisabled(), true, "controls disabled for a viewer");
     assert.equal(await v.getByTestId("btn-start").isDisabled(), true);
     assert.equal(await v.getByTestId("share-panel").count(), 0, "no share panel for a viewer");
+    // Presence: each sees the other, with role; the viewer has no name, so the daemon gave it a guest label.
+    await until("the owner sees the viewer", async () => /guest-[0-9a-f]{6}\s*viewer/.test(await text(page, "presence")));
+    await until("the viewer sees the owner and itself", async () => /Alice\s*owner/.test(await text(v, "presence")) && /\(you\)\s*viewer/.test(await text(v, "presence")));
     const runId = (await v.getByTestId("run-list").locator("span.font-mono").first().textContent())!.trim();
     const forged = await v.evaluate(
       async ({ url, token, runId }) => {
@@ -383,11 +392,65 @@ test("sharing: an owner's viewer link opens in a second browser, live and read-o
     const linkId = (await page.getByTestId("link-list").locator("li span.text-slate-100").first().textContent())!.trim();
     await page.getByTestId(`btn-revoke-${linkId}`).click();
     await until("the viewer is disconnected", async () => !(await text(v, "connection-status")).startsWith("connected"), 10_000);
+    await until("the owner sees the viewer leave", async () => (await page.getByTestId("watcher").count()) === 1);
     await shot(v, "dashboard-viewer-revoked.png");
     await page.getByTestId("btn-stop").click();
   } finally {
     await viewer?.context.close().catch(() => {});
     await owner.context.close().catch(() => {});
+  }
+});
+
+test("two daemons side by side: add a second by URL and token, see its runs and connection state, open one live; the first stays listed", { timeout: 90_000 }, async () => {
+  const otherDir = mkdtempSync(join(tmpdir(), "orrery-e2e-2-"));
+  const otherToken = randomBytes(12).toString("hex");
+  const other = await startDaemon({ host: "127.0.0.1", port: 0, dataDir: otherDir, token: otherToken, backend: "auto" });
+  const { page, context } = await openDashboard();
+  try {
+    const { client } = await DaemonClient.connect(other.url, otherToken);
+    const remote = runOf(await client.request({ type: "start", experiment: "low-rank-bigram", config: { steps: 1_000_000 } }));
+    await client.close();
+    await until("connected", async () => (await text(page, "connection-status")).startsWith("connected"));
+    const firstDaemonRuns = await page.getByTestId("run-list").locator("button[data-run-id]").count();
+
+    await page.getByTestId("input-add-daemon-url").fill(other.url);
+    await page.getByTestId("input-add-daemon-token").fill(otherToken);
+    await page.getByTestId("btn-add-daemon").click();
+    const row = page.locator(`[data-daemon-url="${other.url}"]`);
+    await until("the second daemon connected", async () => (await row.getByTestId("fleet-status").getAttribute("data-status")) === "connected");
+    await until("its run listed", async () => (await row.locator(`button[data-run-id="${remote.runId}"]`).count()) === 1);
+    assert.equal(await page.getByTestId("run-list").locator(`button[data-run-id="${remote.runId}"]`).count(), 0, "the first daemon's list is its own");
+    await shot(page, "dashboard-two-daemons.png");
+
+    await row.locator(`button[data-run-id="${remote.runId}"]`).click();
+    await until("the second daemon on screen", async () => ((await page.locator("footer").textContent()) ?? "").includes(other.url));
+    await until("connected to it", async () => (await text(page, "connection-status")).startsWith("connected"));
+    await until("its run open", async () => (await text(page, "run-id")) === remote.runId);
+    const first = await stepOf(page);
+    await until("the remote run moves live", async () => (await stepOf(page)) > first);
+    const back = page.locator(`[data-daemon-url="${daemon!.url}"]`);
+    await until("the first daemon listed beside it, connected", async () => (await back.getByTestId("fleet-status").getAttribute("data-status")) === "connected");
+    await until("with its runs", async () => (await back.locator("button[data-run-id]").count()) === firstDaemonRuns);
+
+    // A watched daemon that goes away shows it, and comes back on its own.
+    await back.getByText(daemon!.url.replace("ws://", "")).click();
+    await until("the first daemon on screen again", async () => ((await page.locator("footer").textContent()) ?? "").includes(daemon!.url));
+    const otherRow = page.locator(`[data-daemon-url="${other.url}"]`);
+    await until("the second daemon listed", async () => (await otherRow.getByTestId("fleet-status").getAttribute("data-status")) === "connected");
+    const port = other.port;
+    await other.close();
+    await until("its loss shown", async () => (await otherRow.getByTestId("fleet-status").getAttribute("data-status")) !== "connected", 10_000);
+    const again = await startDaemon({ host: "127.0.0.1", port, dataDir: otherDir, token: otherToken, backend: "auto" });
+    try {
+      await until("reconnected by itself", async () => (await otherRow.getByTestId("fleet-status").getAttribute("data-status")) === "connected", 30_000);
+      await until("its run still listed", async () => (await otherRow.locator(`button[data-run-id="${remote.runId}"]`).count()) === 1);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await context.close().catch(() => {});
+    await other.close().catch(() => {});
+    rmSync(otherDir, { recursive: true, force: true });
   }
 });
 

@@ -37,9 +37,9 @@ export class DaemonClient {
   }
 
   /** Opens a connection and completes the handshake. */
-  static async connect(url: string, token: string): Promise<{ client: DaemonClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
+  static async connect(url: string, token: string, name = "test"): Promise<{ client: DaemonClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
     const client = await DaemonClient.open(url, token);
-    client.sendRaw({ type: "hello", protocol: PROTOCOL_VERSION, client: "test" });
+    client.sendRaw({ type: "hello", protocol: PROTOCOL_VERSION, client: "test", name });
     const welcome = await client.waitForJson((m): m is Extract<ServerMessage, { type: "welcome" }> => m.type === "welcome");
     return { client, welcome };
   }

@@ -44,6 +44,42 @@ describe("roles and share links, enforced by the daemon", () => {
     for (const runId of [shared.runId, other.runId]) await owner().request({ type: "stop", runId });
   });
 
+  test("presence: everyone subscribed to a run sees who watches it (name or guest label, role), live as people come and go", async () => {
+    const run = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
+    const { client: alice } = await DaemonClient.connect(url(), fixture.daemon().token, "Alice");
+    const { token } = await link("viewer", [run.runId]);
+    const bob = await DaemonClient.open(url(), token);
+    try {
+      bob.sendRaw({ type: "hello", protocol: 2, client: "test" });
+      const welcome = await bob.waitForJson((m) => m.type === "welcome");
+      assert.ok(welcome.type === "welcome" && welcome.you && /^guest-[0-9a-f]{6}$/.test(welcome.you.name), "a nameless client gets a guest label");
+      const guest = welcome.you!;
+      await alice.request({ type: "subscribe", runId: run.runId });
+      const from = alice.jsonMessages().length;
+      await bob.request({ type: "subscribe", runId: run.runId });
+      const both = await alice.waitForJson((m) => m.type === "presence" && m.runId === run.runId && m.watchers.length === 2, 5000, from);
+      assert.ok(both.type === "presence");
+      assert.deepEqual(both.watchers.map((w) => `${w.name}:${w.role}`).sort(), ["Alice:owner", `${guest.name}:viewer`].sort());
+      await bob.waitForJson((m) => m.type === "presence" && m.watchers.some((w) => w.name === "Alice"));
+
+      // Who drove an intervention is its record's `by`.
+      const rec = await alice.request({ type: "intervene", runId: run.runId, intervention: { kind: "freeze", groups: ["W1"] } });
+      assert.ok(rec.type === "intervention" && rec.record.by === "Alice");
+      const annotated = await bob.request({ type: "annotate", runId: run.runId, step: 1, text: "hi" });
+      assert.ok(annotated.type === "annotation" && annotated.annotation.by === guest.name);
+
+      const mark = alice.jsonMessages().length;
+      await bob.close();
+      const alone = await alice.waitForJson((m) => m.type === "presence" && m.runId === run.runId, 5000, mark);
+      assert.ok(alone.type === "presence");
+      assert.deepEqual(alone.watchers.map((w) => w.name), ["Alice"]);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+    await owner().request({ type: "stop", runId: run.runId });
+  });
+
   test("a controller link steers its run; revoking a link closes its viewers within a second and refuses it after", async () => {
     const run = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
     const controller = await link("controller", [run.runId]);

@@ -16,15 +16,17 @@ export function RunList({
   titles,
   onSelect,
   now,
+  testId = "run-list",
 }: {
   runs: RunView[];
   selectedId: string | null;
   titles: Record<string, string>;
   onSelect: (runId: string) => void;
   now: number;
+  testId?: string;
 }) {
   return (
-    <ul data-testid="run-list" className="space-y-1">
+    <ul data-testid={testId} className="space-y-1">
       {runs.length === 0 && <li className="px-1 py-2 text-xs text-slate-500">No runs yet.</li>}
       {runs.map((r) => {
         const pct = r.totalSteps > 0 ? Math.min(100, (100 * r.step) / r.totalSteps) : 0;

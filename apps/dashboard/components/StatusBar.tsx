@@ -1,7 +1,8 @@
 import type { BackendInfo } from "@orrery/protocol";
 import type { ConnectionStatus } from "../lib/state/types.ts";
 
-const DOT: Record<ConnectionStatus, string> = {
+/** The connection-state dot's colour (also beside each daemon in the daemon list). */
+export const DOT: Record<ConnectionStatus, string> = {
   idle: "bg-slate-500",
   connecting: "bg-amber-400 animate-pulse",
   handshaking: "bg-amber-400 animate-pulse",

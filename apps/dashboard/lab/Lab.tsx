@@ -1,8 +1,9 @@
 "use client";
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
-import type { Annotation, ExperimentInfo, InterventionRecord, MetricInfo } from "@orrery/protocol";
+import type { Annotation, ExperimentInfo, InterventionRecord, MetricInfo, Watcher } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
+import { useDaemonFleet } from "../lib/connection/useDaemonFleet.ts";
 import {
   chartPoints,
   connectionLabel,
@@ -22,22 +23,30 @@ import {
 import type { SeriesView, TensorData } from "../lib/state/types.ts";
 import {
   cleanLocation,
+  loadDaemons,
   loadForms,
+  loadName,
   loadSelectedRun,
   loadSettings,
   normalizeDaemonUrl,
+  saveDaemons,
   saveForms,
+  saveName,
   saveSelectedRun,
   saveSettings,
+  withDaemon,
+  withoutDaemon,
   type Settings,
 } from "../lib/settings.ts";
 import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type FormValues } from "../components/ConfigForm.tsx";
+import { DaemonFleet } from "../components/DaemonFleet.tsx";
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
 import { Bars } from "../components/Bars.tsx";
 import { MatrixFor } from "../components/MatrixFor.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
 import { PointsView } from "../components/PointsView.tsx";
+import { Presence } from "../components/Presence.tsx";
 import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
 import { StatusBar } from "../components/StatusBar.tsx";
@@ -66,13 +75,23 @@ const storage = () => {
 export function Lab() {
   const [target, setTarget] = useState<Settings | null>(null);
   const [initialRun, setInitialRun] = useState<string | null>(null);
+  const [name, setName] = useState("");
+  // Every daemon watched, the one on screen among them.
+  const [daemons, setDaemons] = useState<Settings[]>([]);
   useEffect(() => {
     const s = loadSettings(window.location.search, storage());
     setInitialRun(loadSelectedRun(window.location.hash, s.url, storage()));
     setTarget(s);
+    setName(loadName(storage()));
+    setDaemons(withDaemon(loadDaemons(storage()), s));
   }, []);
+  useEffect(() => {
+    if (daemons.length) saveDaemons(daemons, storage());
+  }, [daemons]);
 
-  const [state, cmd] = useDaemon(target, initialRun);
+  const [state, cmd] = useDaemon(target && { ...target, name }, initialRun);
+  const others = useMemo(() => daemons.filter((d) => d.url !== target?.url).map((d) => ({ ...d, name })), [daemons, target?.url, name]);
+  const fleet = useDaemonFleet(others);
   const connected = isConnected(state);
   const run = selectedRun(state);
   const data = selectedData(state);
@@ -138,11 +157,24 @@ export function Lab() {
   const status = state.connection;
   const label = connectionLabel(status, now);
 
-  const applyTarget = (url: string, token: string) => {
+  /** Puts a daemon on screen (and in the watched list), opening `runId` or the run last open there. */
+  const applyTarget = (url: string, token: string, runId: string | null = null) => {
     const next = { url: normalizeDaemonUrl(url), token };
     saveSettings(next, storage());
-    setInitialRun(loadSelectedRun("", next.url, storage()));
+    setInitialRun(runId ?? loadSelectedRun("", next.url, storage()));
     setTarget(next);
+    setDaemons((ds) => withDaemon(ds, next));
+  };
+  const openDaemon = (url: string, runId: string | null) => {
+    const d = daemons.find((x) => x.url === url);
+    if (d) applyTarget(d.url, d.token, runId);
+  };
+  const applySettings = (url: string, token: string, n: string) => {
+    if (n.trim() !== name) {
+      saveName(n, storage());
+      setName(n.trim());
+    }
+    if (normalizeDaemonUrl(url) !== target?.url || token !== target?.token) applyTarget(url, token);
   };
 
   return (
@@ -155,7 +187,7 @@ export function Lab() {
           <span className="hidden text-xs text-slate-500 md:inline">watch small networks learn, live</span>
         </div>
         <div className="ml-auto">
-          {target && <DaemonSettings url={target.url} token={target.token} onApply={applyTarget} />}
+          {target && <DaemonSettings url={target.url} token={target.token} name={name} onApply={applySettings} />}
         </div>
       </header>
 
@@ -189,6 +221,16 @@ export function Lab() {
           <Panel title="Runs" aside={<span className="text-[11px] text-slate-500">{runs.length}</span>} className="flex-1">
             <RunList runs={runs} selectedId={state.selectedRunId} titles={titles} onSelect={cmd.select} now={now} />
           </Panel>
+          <Panel title="Other daemons" aside={<span className="text-[11px] text-slate-500">{others.length}</span>}>
+            <DaemonFleet
+              daemons={others.map((d) => ({ url: d.url, state: fleet[d.url] }))}
+              titles={titles}
+              now={now}
+              onOpen={openDaemon}
+              onAdd={(url, token) => setDaemons((ds) => withDaemon(ds, { url, token }))}
+              onRemove={(url) => setDaemons((ds) => withoutDaemon(ds, url))}
+            />
+          </Panel>
         </aside>
 
         <main className="min-w-0 flex-1 space-y-4 overflow-y-auto p-4">
@@ -202,8 +244,9 @@ export function Lab() {
                   <h1 className="truncate text-base font-semibold text-slate-50">
                     {run ? (titles[run.experiment] ?? run.experiment) : "No run open"}
                   </h1>
-                  {run && <span className="font-mono text-xs text-slate-500">{run.id}</span>}
+                  {run && <span data-testid="run-id" className="font-mono text-xs text-slate-500">{run.id}</span>}
                 </div>
+                {run && <Presence watchers={data?.watchers ?? NO_WATCHERS} you={state.you} />}
                 <div className="mt-1 flex items-baseline gap-1.5 font-mono tabular-nums text-slate-400">
                   <span className="text-xs uppercase tracking-wider text-slate-500">step</span>
                   <span data-testid="step-counter" className="text-2xl font-semibold text-slate-50">
@@ -475,6 +518,7 @@ function ChartFor({
 const CHART_REFRESH_MS = 250;
 const NO_INTERVENTIONS: InterventionRecord[] = [];
 const NO_ANNOTATIONS: Annotation[] = [];
+const NO_WATCHERS: Watcher[] = [];
 
 /** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
 function useThrottled<T>(value: T, ms: number): T {

@@ -74,6 +74,59 @@ export function cleanLocation(href: string, runId: string | null): string {
   return u.pathname + u.search + u.hash;
 }
 
+const KEY_DAEMONS = "orrery.daemons";
+const KEY_NAME = "orrery.name";
+
+/** Every daemon the dashboard watches (the active one among them), in the order they were added. */
+export function loadDaemons(storage: StorageLike | null): Settings[] {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(KEY_DAEMONS) ?? "[]");
+    if (!Array.isArray(parsed)) return [];
+    return parsed.flatMap((d) =>
+      d && typeof d.url === "string" && typeof d.token === "string" ? [{ url: normalizeDaemonUrl(d.url), token: d.token }] : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
+export function saveDaemons(daemons: Settings[], storage: StorageLike | null): void {
+  try {
+    storage?.setItem(KEY_DAEMONS, JSON.stringify(daemons));
+  } catch {
+    /* ignore */
+  }
+}
+
+/** `daemons` with `d` added (or its token updated, in place). */
+export function withDaemon(daemons: Settings[], d: Settings): Settings[] {
+  const url = normalizeDaemonUrl(d.url);
+  return daemons.some((x) => x.url === url)
+    ? daemons.map((x) => (x.url === url ? { url, token: d.token } : x))
+    : [...daemons, { url, token: d.token }];
+}
+
+export function withoutDaemon(daemons: Settings[], url: string): Settings[] {
+  return daemons.filter((d) => d.url !== url);
+}
+
+/** The name others see (empty: the daemon gives a guest label). */
+export function loadName(storage: StorageLike | null): string {
+  try {
+    return storage?.getItem(KEY_NAME) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveName(name: string, storage: StorageLike | null): void {
+  try {
+    storage?.setItem(KEY_NAME, name.trim());
+  } catch {
+    /* ignore */
+  }
+}
+
 const KEY_FORMS = "orrery.forms";
 
 /** The new-run form's values per experiment, as last edited (restored on reload). */

@@ -104,7 +104,7 @@ test("hello on open; history then subscribe(afterSeq) and the latest snapshot wh
   assert.equal(ws.url, "ws://d:1/?token=s3cr%26t");
   ws.open();
   assert.equal(ws.binaryType, "arraybuffer");
-  assert.deepEqual(ws.sent[0], { type: "hello", protocol: PROTOCOL_VERSION, client: "dashboard" });
+  assert.deepEqual(ws.sent[0], { type: "hello", protocol: PROTOCOL_VERSION, client: "dashboard" }, "no name: the daemon gives a guest label");
   assert.equal(h.state().connection.status, "handshaking");
   ws.receive(welcome());
   assert.equal(h.state().connection.status, "connected");

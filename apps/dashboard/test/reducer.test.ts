@@ -305,3 +305,13 @@ test("a log axis hides values ≤ 0 as gaps and counts them", () => {
   assert.deepEqual(points.map((p) => p.value), [0.5, null, null, null]);
   assert.equal(positiveOnly([{ step: 1, value: 1 }]).hidden, 0);
 });
+
+test("presence: the watchers of a run replace the last list; welcome says who this connection is", () => {
+  const you = { id: "a1", name: "Alice", role: "owner" as const };
+  let s = run(server({ ...(welcome([summary()]) as Extract<ServerMessage, { type: "welcome" }>), you }));
+  assert.deepEqual(s.you, you);
+  s = reducer(s, server({ type: "presence", runId: "r1", watchers: [you, { id: "b2", name: "guest-b2", role: "viewer" }] }));
+  assert.deepEqual(s.data.r1!.watchers.map((w) => w.name), ["Alice", "guest-b2"]);
+  s = reducer(s, server({ type: "presence", runId: "r1", watchers: [you] }));
+  assert.deepEqual(s.data.r1!.watchers, [you]);
+});

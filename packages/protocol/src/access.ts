@@ -29,3 +29,7 @@ export const ShareLink = z.object({
   revokedAt: z.number().nullable(),
 });
 export type ShareLink = z.infer<typeof ShareLink>;
+
+/** Someone watching a run (subscribed to it): a name they chose, or a guest label the daemon gave them. */
+export const Watcher = z.object({ id: z.string().max(32), name: z.string().max(100), role: Role });
+export type Watcher = z.infer<typeof Watcher>;

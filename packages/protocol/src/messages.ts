@@ -3,7 +3,7 @@ import {
   BackendInfo, Config, MeasureKind, ErrorCode, ExperimentInfo, MetricPoint, MetricValues, RequestId, RunId, RunState, RunSummary, Seq, Step,
 } from "./common.ts";
 import { CheckpointEntry, CheckpointRef, Intervention, InterventionRecord } from "./interventions.ts";
-import { Annotation, Role, ShareLink } from "./access.ts";
+import { Annotation, Role, ShareLink, Watcher } from "./access.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -11,7 +11,14 @@ const req = { id: RequestId };
 
 export const ClientMessage = z.discriminatedUnion("type", [
   /** First message on every connection. The token travels in the URL (`?token=`), checked at upgrade. */
-  z.object({ type: z.literal("hello"), protocol: z.number().int(), client: z.string().max(100).optional() }),
+  z.object({
+    type: z.literal("hello"),
+    protocol: z.number().int(),
+    /** The client software (for the daemon's log). */
+    client: z.string().max(100).optional(),
+    /** The person's display name: shown to others watching the same run and in the logs of what they change. */
+    name: z.string().trim().min(1).max(40).optional(),
+  }),
   z.object({ type: z.literal("listRuns"), ...req }),
   z.object({
     type: z.literal("start"),
@@ -116,7 +123,11 @@ export const ServerMessage = z.discriminatedUnion("type", [
     runs: z.array(RunSummary),
     /** What this connection may do (absent from older daemons: owner). */
     role: Role.optional(),
+    /** This connection as others see it in `presence`. */
+    you: Watcher.optional(),
   }),
+  /** To everyone subscribed to a run, whenever someone starts or stops watching it: who is watching now. */
+  z.object({ type: z.literal("presence"), runId: RunId, watchers: z.array(Watcher) }),
   z.object({ type: z.literal("ack"), id: RequestId, run: RunSummary.optional() }),
   z.object({ type: z.literal("error"), id: RequestId.nullable(), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal("runs"), id: RequestId, runs: z.array(RunSummary) }),

@@ -26,6 +26,8 @@ export interface DaemonClientOptions {
   /** ws://host:port of the daemon. */
   url: string;
   token: string;
+  /** The person's display name, shown to others watching the same run (default: a guest label from the daemon). */
+  name?: string;
   dispatch: (action: Action) => void;
   socket?: SocketFactory;
   /** Reconnect backoff: base·2^attempt, capped, with ±20 % jitter. */
@@ -63,7 +65,7 @@ export function socketUrl(url: string, token: string): string {
  * dispatched as reducer actions (batched per animation frame); it holds no UI state itself.
  */
 export class DaemonClient {
-  private readonly o: Required<Omit<DaemonClientOptions, "socket">> & { socket: SocketFactory };
+  private readonly o: Required<Omit<DaemonClientOptions, "socket" | "name">> & { socket: SocketFactory; name?: string };
   private ws: SocketLike | null = null;
   private ready = false;
   private closed = false;
@@ -246,7 +248,8 @@ export class DaemonClient {
     ws.onopen = () => {
       opened = true;
       this.emit({ type: "connection", status: "handshaking" });
-      ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, client: "dashboard" }));
+      const name = this.o.name?.trim();
+      ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, client: "dashboard", ...(name && { name }) }));
     };
     ws.onmessage = (ev) => this.receive(ev.data);
     ws.onerror = () => {

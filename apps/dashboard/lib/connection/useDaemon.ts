@@ -9,6 +9,8 @@ import { DaemonClient } from "./client.ts";
 export interface DaemonTarget {
   url: string;
   token: string;
+  /** Shown to others watching the same run. */
+  name?: string;
 }
 
 export interface DaemonCommands {
@@ -67,11 +69,12 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
 
   const url = target?.url ?? null;
   const token = target?.token ?? "";
+  const name = target?.name ?? "";
   useEffect(() => {
     if (url === null) return;
     // A new daemon (or token) starts from a clean slate; the remembered run is re-opened once it is listed.
     dispatch({ type: "reset", url, selectedRunId: initialRunRef.current });
-    const client = new DaemonClient({ url, token, dispatch });
+    const client = new DaemonClient({ url, token, name, dispatch });
     clientRef.current = client;
     client.start();
     client.view(initialRunRef.current);
@@ -79,7 +82,7 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
       client.close();
       if (clientRef.current === client) clientRef.current = null;
     };
-  }, [url, token]);
+  }, [url, token, name]);
 
   // Keep the stream on whatever run is selected.
   useEffect(() => {

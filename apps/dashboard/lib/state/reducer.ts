@@ -29,6 +29,7 @@ export function initialState(url = ""): UiState {
     parameters: null,
     checkpoints: [],
     role: "owner",
+    you: null,
     links: [],
     newLink: null,
     errors: [],
@@ -47,6 +48,7 @@ export function emptyRunData(): RunData {
     historyLoaded: false,
     interventions: [],
     annotations: [],
+    watchers: [],
   };
 }
 
@@ -131,6 +133,7 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
         backend: m.backend,
         experiments: m.experiments,
         role: m.role ?? "owner",
+        you: m.you ?? null,
         runs: mergeRunList(state.runs, m.runs),
         // A remembered run this daemon does not know is dropped rather than asked for.
         selectedRunId:
@@ -173,6 +176,10 @@ function applyServer(state: UiState, m: ServerMessage, at: number): UiState {
       const next = m.id ? withoutPending(state, m.id) : state;
       const data = next.data[m.runId] ?? emptyRunData();
       return { ...next, data: { ...next.data, [m.runId]: { ...data, annotations: mergeBySeq(data.annotations, [m.annotation]) } } };
+    }
+    case "presence": {
+      const data = state.data[m.runId] ?? emptyRunData();
+      return { ...state, data: { ...state.data, [m.runId]: { ...data, watchers: m.watchers } } };
     }
     case "links":
       return { ...withoutPending(state, m.id), links: m.items };

@@ -9,6 +9,7 @@ import type {
   RunState,
   ShareLink,
   ServerMessage,
+  Watcher,
   SnapshotFrame,
 } from "@orrery/protocol";
 
@@ -92,6 +93,8 @@ export interface RunData {
   interventions: InterventionRecord[];
   /** Comments pinned to steps, by seq (markers on the charts, with their text). */
   annotations: Annotation[];
+  /** Who is watching this run now (as the daemon last announced). */
+  watchers: Watcher[];
 }
 
 /** A live run's parameter groups and optimizer settings, as the daemon last answered `parameters`. */
@@ -160,6 +163,8 @@ export interface UiState {
   checkpoints: CheckpointEntry[];
   /** What this connection may do (the daemon enforces it; the UI only reflects it). */
   role: Role;
+  /** This connection as others see it (its name or guest label). */
+  you: Watcher | null;
   /** Share links (owner), and the token of the one just created (shown once: the daemon keeps only a hash). */
   links: ShareLink[];
   newLink: { linkId: string; token: string } | null;

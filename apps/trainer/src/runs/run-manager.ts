@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   decodeSnapshotFrame, encodeSnapshotFrame, TERMINAL_STATES,
-  type Annotation, type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
+  type Annotation, type RunReport, type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment, type InterventionSources, type Trainer } from "@orrery/experiments";
 import type { RunStore, StoredEvent } from "@orrery/store";
@@ -11,6 +11,7 @@ import { CheckpointLibrary } from "../checkpoints/library.ts";
 import { CheckpointError, trainerStateOf } from "../checkpoints/safetensors-checkpoint.ts";
 import { Run, RunStateError } from "./run.ts";
 import { replayTo } from "./replay.ts";
+import { exportReport, importReport, readOnlyReason, REPORT_MAX_POINTS } from "../reports/run-reports.ts";
 import { Spectra } from "./spectra.ts";
 
 /** Receives a run's streamed events; a connection implements it with its bounded send queue. */
@@ -119,6 +120,7 @@ export class RunManager {
 
   private async forkFromStep(parentId: string, step: number, edits: Config): Promise<RunSummary> {
     const parent = this.get(parentId);
+    if (parent.imported) throw new RunStateError(readOnlyReason(parent));
     if (step > parent.step) throw new RunStateError(`run ${parentId} has taken ${parent.step} steps; cannot fork at step ${step}`);
     const experiment = this.experimentOf(parent.experiment);
     if (!experiment) throw new NotFoundError(`unknown experiment "${parent.experiment}"`);
@@ -280,8 +282,15 @@ export class RunManager {
     this.subscribers.get(runId)?.delete(subscriber);
   }
 
-  unsubscribeAll(subscriber: Subscriber): void {
-    for (const set of this.subscribers.values()) set.delete(subscriber);
+  /** Unsubscribes `subscriber` from every run; returns the runs it was watching. */
+  unsubscribeAll(subscriber: Subscriber): string[] {
+    const left: string[] = [];
+    for (const [runId, set] of this.subscribers) if (set.delete(subscriber)) left.push(runId);
+    return left;
+  }
+
+  subscribersOf(runId: string): Subscriber[] {
+    return [...(this.subscribers.get(runId) ?? [])];
   }
 
   /** Store reads flush pending events first, so history includes what was just produced. */
@@ -294,6 +303,19 @@ export class RunManager {
       interventions: this.store.interventions(runId),
       annotations: this.store.annotations(runId),
     };
+  }
+
+  /** The run's static report: config, curves, a bounded selection of snapshots, intervention log, comments. */
+  report(runId: string): RunReport {
+    const run = this.get(runId);
+    return exportReport(this.store, run, this.experimentOf(run.experiment)?.info ?? null, this.history(runId, REPORT_MAX_POINTS));
+  }
+
+  /** A new run from a report: finished and read-only (marked imported), announced like any new run. */
+  importReport(report: RunReport): RunSummary {
+    const run = importReport(this.store, report, newRunId());
+    this.onRunChange(run);
+    return run;
   }
 
   /** Pins a comment to a step of any run (live or not): stored in its event stream and sent to its viewers. */
@@ -393,6 +415,7 @@ export class RunManager {
     const entry = this.live.get(runId);
     if (entry) return entry.run;
     const stored = this.get(runId);
+    if (stored.imported) throw new RunStateError(readOnlyReason(stored));
     throw new RunStateError(`run ${runId} is ${stored.state} and no longer live in this daemon`);
   }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
-import type { Annotation, InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf } from "@orrery/protocol";
+import type { Annotation, InterventionRecord, MetricPoint, ServerMessage, ServerMessageOf, Watcher } from "@orrery/protocol";
 import type { StoredEvent } from "@orrery/store";
 import type { Subscriber } from "../runs/run-manager.ts";
 import type { Access } from "./access.ts";
@@ -22,8 +23,10 @@ export const DEFAULT_LIMITS: SendLimits = { maxBufferedBytes: 1 << 20, maxPendin
  */
 export class Connection implements Subscriber {
   greeted = false;
-  /** Who this is, as its hello said (for the intervention log). */
-  label = "anonymous";
+  /** Tells apart two watchers of the same name (not a secret). */
+  readonly id = randomBytes(3).toString("hex");
+  /** Who this is: the name its hello gave, else a guest label (shown in presence and the intervention log). */
+  label = `guest-${this.id}`;
   droppedPoints = 0;
   private readonly pendingPoints = new Map<string, MetricPoint[]>();
   private readonly pendingSnapshots = new Map<string, { seq: number; bytes: Uint8Array }>();
@@ -93,6 +96,10 @@ export class Connection implements Subscriber {
 
   annotation(runId: string, annotation: Annotation): void {
     this.send({ type: "annotation", runId, id: null, annotation });
+  }
+
+  get watcher(): Watcher {
+    return { id: this.id, name: this.label, role: this.access.role };
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import { CheckpointError } from "../checkpoints/safetensors-checkpoint.ts";
 import { BadRequestError, UnknownTensorError } from "../runs/spectra.ts";
 import type { AccessControl } from "./access.ts";
 import type { Connection } from "./connection.ts";
+import { announcePresence } from "./presence.ts";
 
 export interface DispatchContext {
   manager: RunManager;
@@ -54,7 +55,7 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       return;
     }
     conn.greeted = true;
-    conn.label = msg.client ?? "anonymous";
+    if (msg.name) conn.label = msg.name;
     conn.send({
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -63,6 +64,7 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
       experiments: ctx.experiments,
       runs: visible(),
       role: conn.access.role,
+      you: conn.watcher,
     });
     return;
   }
@@ -98,11 +100,13 @@ function handle(ctx: DispatchContext, conn: Connection, msg: ClientMessage): voi
     case "subscribe": {
       const missed = manager.subscribe(msg.runId, conn, msg.afterSeq);
       conn.send({ type: "ack", id: msg.id, run: manager.get(msg.runId) });
-      return conn.replay(msg.runId, missed);
+      conn.replay(msg.runId, missed);
+      return announcePresence(manager, msg.runId);
     }
     case "unsubscribe":
       manager.unsubscribe(msg.runId, conn);
-      return conn.send({ type: "ack", id: msg.id });
+      conn.send({ type: "ack", id: msg.id });
+      return announcePresence(manager, msg.runId);
     case "history":
       return conn.send({ type: "history", id: msg.id, runId: msg.runId, ...manager.history(msg.runId, msg.maxPoints) });
     case "snapshot":

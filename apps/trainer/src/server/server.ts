@@ -8,6 +8,7 @@ import { presentedToken } from "./auth.ts";
 import { checkpointRoute } from "./checkpoint-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
+import { announcePresence } from "./presence.ts";
 
 export interface ServerOptions {
   host: string;
@@ -59,7 +60,7 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
     ws.on("message", (data: RawData, isBinary: boolean) => onMessage(ctx, conn, data, isBinary));
     ws.on("close", () => {
       connections.delete(conn);
-      ctx.manager.unsubscribeAll(conn);
+      for (const runId of ctx.manager.unsubscribeAll(conn)) announcePresence(ctx.manager, runId);
       conn.close();
     });
     ws.on("error", () => ws.terminate());
