@@ -4,6 +4,9 @@ import { useEffect, useState } from "react";
 import type { ShareLink } from "@orrery/protocol";
 
 const button = "rounded-md bg-slate-700 px-2.5 py-1 text-xs text-slate-100 hover:bg-slate-600 disabled:opacity-40";
+const field = "min-w-0 rounded-md border border-slate-700 bg-slate-900 px-2 py-1 font-mono text-xs text-slate-100";
+
+const isLoopback = (url: string) => /^(?:wss?|https?):\/\/(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:\/|$)/i.test(url);
 
 /**
  * Owner only: share the open run (or the whole daemon) with a link that grants watching (viewer) or steering
@@ -31,8 +34,14 @@ export function SharePanel({
   const [role, setRole] = useState<ShareLink["role"]>("viewer");
   const [scope, setScope] = useState<"run" | "daemon">("run");
   const [hours, setHours] = useState("");
+  // The addresses a collaborator on another machine reaches (this page's own may be loopback).
+  const [publicDaemon, setPublicDaemon] = useState(daemonUrl);
+  const [publicDashboard, setPublicDashboard] = useState(dashboardUrl);
+  useEffect(() => setPublicDaemon(daemonUrl), [daemonUrl]);
+  useEffect(() => setPublicDashboard(dashboardUrl), [dashboardUrl]);
   useEffect(() => onNeedLinks(), [onNeedLinks]);
-  const urlFor = (token: string) => `${dashboardUrl}?daemon=${encodeURIComponent(daemonUrl)}&token=${encodeURIComponent(token)}`;
+  const urlFor = (token: string) => `${publicDashboard}?daemon=${encodeURIComponent(publicDaemon)}&token=${encodeURIComponent(token)}`;
+  const localOnly = isLoopback(publicDaemon) || isLoopback(publicDashboard);
   const expires = Number(hours);
 
   return (
@@ -67,6 +76,18 @@ export function SharePanel({
           Create link
         </button>
       </div>
+      <div className="grid grid-cols-[auto_1fr] items-center gap-x-2 gap-y-1 text-xs text-slate-400">
+        <label htmlFor="share-daemon">daemon, as others reach it</label>
+        <input id="share-daemon" data-testid="share-daemon-url" className={field} value={publicDaemon} onChange={(e) => setPublicDaemon(e.target.value.trim())} spellCheck={false} />
+        <label htmlFor="share-dashboard">dashboard, as others reach it</label>
+        <input id="share-dashboard" data-testid="share-dashboard-url" className={field} value={publicDashboard} onChange={(e) => setPublicDashboard(e.target.value.trim())} spellCheck={false} />
+      </div>
+      {localOnly && (
+        <p data-testid="share-loopback" className="text-xs text-amber-300/90">
+          A loopback address works only on this machine. For a collaborator elsewhere, serve the daemon on a reachable address
+          (<span className="font-mono">--host 0.0.0.0</span>, or behind the TLS proxy in the README) and enter the addresses they use.
+        </p>
+      )}
       {newLink && (
         <p className="break-all font-mono text-xs text-emerald-300">
           New link (copy it now; the daemon keeps only a hash):{" "}
