@@ -7,6 +7,7 @@ import { RunManager } from "./runs/run-manager.ts";
 import { AccessControl } from "./server/access.ts";
 import { startServer, type TrainerServer } from "./server/server.ts";
 import type { SendLimits } from "./server/connection.ts";
+import type { RateLimits } from "./server/rate-limit.ts";
 import { loadOrCreateToken } from "./token.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -19,6 +20,10 @@ export interface DaemonOptions {
   token?: string;
   backend?: BackendPreference;
   limits?: SendLimits;
+  /** Browser origins allowed to connect (`*`: any; default: loopback pages on any port); see server/origin.ts. */
+  allowedOrigins?: readonly string[];
+  /** What each connection may send per second (default: 100 messages, bursts of 200, 1 MiB). */
+  rateLimits?: RateLimits;
   /** How often live runs are checkpointed (default 10 s); a killed daemon resumes from the last one. */
   checkpointEveryMs?: number;
   /** The experiments this daemon offers (default: every built-in one). */
@@ -56,7 +61,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       experiments: Object.values(experiments).map((e) => e.info),
       serverVersion: SERVER_VERSION,
     },
-    { host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787, token, ...(opts.limits && { limits: opts.limits }) },
+    {
+      host: opts.host ?? "127.0.0.1",
+      port: opts.port ?? 8787,
+      token,
+      ...(opts.limits && { limits: opts.limits }),
+      ...(opts.allowedOrigins && { allowedOrigins: opts.allowedOrigins }),
+      ...(opts.rateLimits && { rateLimits: opts.rateLimits }),
+    },
   );
   broadcast = server.broadcast;
   return {

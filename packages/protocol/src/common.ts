@@ -142,6 +142,8 @@ export const ErrorCode = z.enum([
   "bad_state",
   "bad_config",
   "forbidden",
+  /** The connection sends more messages or bytes per second than the daemon reads; the message was dropped. */
+  "rate_limited",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

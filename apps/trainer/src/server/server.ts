@@ -8,6 +8,8 @@ import { presentedToken } from "./auth.ts";
 import { checkpointRoute } from "./checkpoint-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
+import { corsGate, DEFAULT_ALLOWED_ORIGINS, originPolicy, refuseUpgradeByOrigin } from "./origin.ts";
+import { admitFrame, DEFAULT_RATE_LIMITS, MessageLimiter, type RateLimits } from "./rate-limit.ts";
 import { announcePresence } from "./presence.ts";
 
 export interface ServerOptions {
@@ -15,6 +17,10 @@ export interface ServerOptions {
   port: number;
   token: string;
   limits?: SendLimits;
+  /** Browser origins allowed to connect (default: loopback pages on any port); `*` allows any. */
+  allowedOrigins?: readonly string[];
+  /** What each connection may send per second (default DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimits;
 }
 
 export interface TrainerServer {
@@ -32,7 +38,9 @@ const KEEPALIVE_MS = 30_000;
 
 /** The daemon's network shell: HTTP health, token check at upgrade, one Connection per socket. */
 export async function startServer(ctx: DispatchContext, opts: ServerOptions): Promise<TrainerServer> {
+  const origins = originPolicy(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS);
   const http = createServer((req, res) => {
+    if (corsGate(origins, req, res)) return;
     if (!checkpointRoute(ctx.manager, opts.token, req, res)) health(ctx, req, res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
@@ -40,6 +48,7 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
   const connections = new Set<Connection>();
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (refuseUpgradeByOrigin(origins, req, socket)) return;
     const access = ctx.access.authenticate(presentedToken(req));
     if (!access) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -57,7 +66,8 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
     connections.add(conn);
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
-    ws.on("message", (data: RawData, isBinary: boolean) => onMessage(ctx, conn, data, isBinary));
+    const limiter = new MessageLimiter(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
+    ws.on("message", (data: RawData, isBinary: boolean) => admitFrame(limiter, conn, data) && onMessage(ctx, conn, data, isBinary));
     ws.on("close", () => {
       connections.delete(conn);
       for (const runId of ctx.manager.unsubscribeAll(conn)) announcePresence(ctx.manager, runId);
