@@ -7,6 +7,7 @@ const rules = [
   ["packages/protocol/src", [/^(?!zod$)[^.]/], "protocol depends on zod only"],
   ["packages/experiments/src", [/^ws$/, /^node:/, /^@orrery\/(store|trainer|cli|dashboard)/, /^react/], "experiments are pure: no I/O"],
   ["packages/experiments/src/analysis", [/^@tensorflow\//], "analysis never imports tfjs"],
+  ["packages/report/src", [/^(?!@orrery\/protocol$)[^.]/], "a report is pure: built from protocol types, no I/O"],
   ["packages/store/src", [/^@tensorflow\//, /^ws$/, /^@orrery\/(experiments|trainer|cli|dashboard)/], "store knows storage only"],
   ["apps/dashboard", [/^@tensorflow\//, /^@orrery\/(store|trainer|cli)/, /^@orrery\/experiments$/, /^ws$/, /^node:/], "the dashboard receives numbers; it does not train or touch files"],
   ["apps/trainer/src", [/^@orrery\/(cli|dashboard)/, /^react/], "the daemon does not depend on its clients"],

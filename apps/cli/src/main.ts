@@ -7,12 +7,16 @@ import { RunStore } from "@orrery/store";
 import { BACKEND_PREFERENCES, RunManager, selectBackend, storeFile, type BackendPreference } from "@orrery/trainer";
 import { parseSets, parseVary } from "./args.ts";
 import { formatMetrics, trainRun } from "./train-run.ts";
+import { exportRun, importRun } from "./reports.ts";
 
 const USAGE = `usage:
   orrery run <experiment> [--set key=value]... [--data-dir DIR] [--backend ${BACKEND_PREFERENCES.join("|")}] [--no-progress]
   orrery sweep <experiment> --vary key=1..20|key=a,b,c [--set key=value]... [--fit METRIC]
                                         one run per value; prints final metrics (and METRIC's log-log slope)
   orrery list [--data-dir DIR]          stored runs
+  orrery export <runId> [--format html|json] [--out FILE] [--data-dir DIR]
+                                        a run's static report: one self-contained HTML file (opens offline) or JSON
+  orrery import FILE [--data-dir DIR]   a report (JSON, or an exported HTML file) as a new read-only run
   orrery experiments                    experiments and their config keys (defaults)`;
 
 const { values, positionals } = parseArgs({
@@ -21,6 +25,8 @@ const { values, positionals } = parseArgs({
     set: { type: "string", multiple: true, default: [] },
     vary: { type: "string" },
     fit: { type: "string" },
+    format: { type: "string", default: "html" },
+    out: { type: "string" },
     "data-dir": { type: "string", default: process.env.ORRERY_DATA_DIR ?? ".orrery" },
     backend: { type: "string", default: process.env.ORRERY_BACKEND ?? "auto" },
     "no-progress": { type: "boolean", default: false },
@@ -77,6 +83,28 @@ if (values.help || !command) {
     console.log(`${r.runId}  ${r.experiment.padEnd(16)} ${r.state.padEnd(9)} ${r.step}/${r.totalSteps}  ${new Date(r.createdAt).toISOString()}`);
   }
   store.close();
+} else if (command === "export" || command === "import") {
+  const arg = rest[0] ?? fail(command === "export" ? "export needs a run id (see `orrery list`)" : "import needs a report file");
+  const format = values.format;
+  if (format !== "html" && format !== "json") fail(`--format must be html or json, not "${format}"`);
+  // Reading and writing stored runs needs no tfjs backend.
+  const store = RunStore.open(storeFile(dataDir));
+  const manager = new RunManager(store, "none", experiments);
+  try {
+    if (command === "export") {
+      const { path, bytes } = exportRun(manager, arg, format, values.out);
+      console.log(`wrote ${path} (${(bytes / 1024).toFixed(0)} KiB)`);
+    } else {
+      const { run, from } = importRun(manager, arg);
+      console.log(`${run.runId} imported from run ${from}: ${run.experiment}, step ${run.step}/${run.totalSteps}, read-only`);
+    }
+  } catch (e) {
+    console.error(`orrery: ${(e as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    await manager.shutdown("CLI exited");
+    store.close();
+  }
 } else if (command === "run") {
   const { experiment, config } = checkedRequest();
   const session = await openManager();

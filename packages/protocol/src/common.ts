@@ -124,6 +124,8 @@ export const RunSummary = z.object({
   references: z.record(z.string(), Reference),
   /** Set when the run was forked: the run (or "uploads") it started from, at which step, and the checkpoint's name if any. */
   parent: z.object({ runId: z.string(), name: z.string().optional(), step: z.number().int().nonnegative() }).nullable().optional(),
+  /** Set when the run was imported from a report: read-only (nothing resumes, steps, changes or forks it). */
+  imported: z.object({ runId: z.string(), exportedAt: z.number(), importedAt: z.number() }).nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

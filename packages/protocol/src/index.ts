@@ -5,3 +5,4 @@ export * from "./parse.ts";
 export * from "./interventions.ts";
 export * from "./access.ts";
 export * from "./safetensors.ts";
+export * from "./report.ts";

@@ -1,1 +1,1 @@
-export { RunStore, type NewRun, type StoredCheckpoint, type StoredEvent, type StoredSnapshot } from "./run-store.ts";
+export { RunStore, type ImportedRun, type NewRun, type StoredCheckpoint, type StoredEvent, type StoredSnapshot } from "./run-store.ts";

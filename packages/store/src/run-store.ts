@@ -20,6 +20,15 @@ export interface NewRun {
   parent?: RunSummary["parent"];
 }
 
+/** A finished run brought in whole from a report (see `importRun`). */
+export interface ImportedRun extends NewRun {
+  state: RunState;
+  reason: string | null;
+  step: number;
+  lastSeq: number;
+  imported: NonNullable<RunSummary["imported"]>;
+}
+
 export type StoredEvent =
   | { kind: "metrics"; point: MetricPoint }
   | { kind: "state"; seq: number; step: number; state: RunState; reason: string | null }
@@ -58,6 +67,7 @@ interface RunRow {
   updated_at: number;
   refs: string;
   parent: string | null;
+  imported: string | null;
 }
 type MetricRow = { run: string; seq: number; step: number; name: string; value: number | null };
 type StateRow = { run: string; seq: number; step: number; state: string; reason: string | null };
@@ -77,6 +87,7 @@ const toSummary = (r: RunRow): RunSummary => ({
   updatedAt: r.updated_at,
   references: JSON.parse(r.refs) as RunSummary["references"],
   parent: r.parent === null ? null : (JSON.parse(r.parent) as RunSummary["parent"]),
+  ...(r.imported !== null && { imported: JSON.parse(r.imported) as RunSummary["imported"] }),
 });
 
 const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
@@ -84,8 +95,8 @@ const seqOf = (e: StoredEvent) => (e.kind === "metrics" ? e.point.seq : e.seq);
 function prepare(db: Database.Database) {
   return {
     insertRun: db.prepare<RunRow>(`
-      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at, refs, parent)
-      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at, @refs, @parent)`),
+      INSERT INTO runs (run_id, experiment, config, state, reason, step, total_steps, last_seq, backend, created_at, updated_at, refs, parent, imported)
+      VALUES (@run_id, @experiment, @config, @state, @reason, @step, @total_steps, @last_seq, @backend, @created_at, @updated_at, @refs, @parent, @imported)`),
     updateRun: db.prepare<Pick<RunRow, "run_id" | "state" | "reason" | "step" | "last_seq" | "updated_at">>(`
       UPDATE runs SET state = @state, reason = @reason, step = @step, last_seq = @last_seq, updated_at = @updated_at
       WHERE run_id = @run_id`),
@@ -167,9 +178,48 @@ export class RunStore {
       updated_at: r.createdAt,
       refs: JSON.stringify(r.references ?? {}),
       parent: r.parent ? JSON.stringify(r.parent) : null,
+      imported: null,
     };
     this.q.insertRun.run(row);
     return toSummary(row);
+  }
+
+  /**
+   * Creates a run whole, with its events (seq-ordered, seqs up to `r.lastSeq`), in one transaction: a run
+   * imported from a report. Nothing of it is written if any part fails.
+   */
+  importRun(r: ImportedRun, events: readonly StoredEvent[]): RunSummary {
+    this.flush();
+    this.db.transaction(() => {
+      this.q.insertRun.run({
+        run_id: r.runId,
+        experiment: r.experiment,
+        config: JSON.stringify(r.config),
+        state: r.state,
+        reason: r.reason,
+        step: r.step,
+        total_steps: r.totalSteps,
+        last_seq: r.lastSeq,
+        backend: r.backend,
+        created_at: r.createdAt,
+        updated_at: r.createdAt,
+        refs: JSON.stringify(r.references ?? {}),
+        parent: r.parent ? JSON.stringify(r.parent) : null,
+        imported: JSON.stringify(r.imported),
+      });
+      const run = r.runId;
+      for (const e of events) {
+        if (e.kind === "metrics") {
+          for (const [name, v] of Object.entries(e.point.values)) {
+            this.q.insertMetric.run({ run, seq: e.point.seq, step: e.point.step, name, value: v !== null && Number.isFinite(v) ? v : null });
+          }
+        } else if (e.kind === "state") this.q.insertState.run({ run, seq: e.seq, step: e.step, state: e.state, reason: e.reason });
+        else if (e.kind === "snapshot") this.q.insertSnapshot.run({ run, seq: e.seq, step: e.step, bytes: Buffer.from(e.bytes) });
+        else if (e.kind === "intervention") this.interventionLog.append(run, e.record);
+        else this.annotationLog.append(run, e.annotation);
+      }
+    })();
+    return this.getRun(r.runId)!;
   }
 
   updateRun(runId: string, patch: Partial<Pick<RunSummary, "state" | "reason" | "step" | "lastSeq">>): RunSummary {

@@ -96,6 +96,8 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX annotations_by_seq ON annotations (run_id, seq);
   `,
+  // 7 → 8: a run imported from a report (JSON {runId, exportedAt, importedAt}); such a run is read-only.
+  `ALTER TABLE runs ADD COLUMN imported TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -6,6 +6,7 @@ import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, PROTOCOL_VERSION, type Se
 import type { Access } from "./access.ts";
 import { presentedToken } from "./auth.ts";
 import { checkpointRoute } from "./checkpoint-http.ts";
+import { reportRoute } from "./report-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
 import { corsGate, DEFAULT_ALLOWED_ORIGINS, originPolicy, refuseUpgradeByOrigin } from "./origin.ts";
@@ -41,7 +42,7 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
   const origins = originPolicy(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS);
   const http = createServer((req, res) => {
     if (corsGate(origins, req, res)) return;
-    if (!checkpointRoute(ctx.manager, opts.token, req, res)) health(ctx, req, res);
+    if (!checkpointRoute(ctx.manager, opts.token, req, res) && !reportRoute(ctx, req, res)) health(ctx, req, res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   const alive = new WeakSet<WebSocket>();
