@@ -55,6 +55,7 @@ import { AnnotationPanel } from "./AnnotationPanel.tsx";
 import { CheckpointPanel } from "./CheckpointPanel.tsx";
 import { InspectPanel } from "./InspectPanel.tsx";
 import { SharePanel } from "./SharePanel.tsx";
+import { ReportPanel } from "./ReportPanel.tsx";
 import { InterventionPanel } from "./InterventionPanel.tsx";
 import { SpectrumPanel } from "./SpectrumPanel.tsx";
 import { SweepPanel } from "../components/SweepPanel.tsx";
@@ -448,6 +449,8 @@ export function Lab() {
               />
             </Panel>
           )}
+
+          {target && <Panel title="Report"><ReportPanel run={run} role={state.role} daemonUrl={target.url} token={target.token} onImported={cmd.select} /></Panel>}
 
           {run && runExperiment?.inspect && (
             <Panel title="Inspect the live model">

@@ -15,7 +15,7 @@ h2 { margin: 0 0 8px; font-size: 12px; font-weight: 600; letter-spacing: .06em; 
 .panel { background: #0f172a; border: 1px solid #1e293b; border-radius: 12px; padding: 12px 14px; min-width: 0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
 .views { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.views .panel { background: #020617; }
+.views .panel { background: #020617; max-width: 380px; }
 svg { display: block; max-width: 100%; height: auto; }
 .plot { fill: #020617; stroke: #1e293b; }
 .grid-line { stroke: #1e293b; }

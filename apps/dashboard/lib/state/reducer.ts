@@ -316,6 +316,7 @@ export function toRunView(r: RunSummary): RunView {
     updatedAt: r.updatedAt,
     references: r.references,
     parent: r.parent ?? null,
+    ...(r.imported && { imported: r.imported }),
   };
 }
 

@@ -59,6 +59,8 @@ export interface RunView {
   references: Record<string, { value: number; label: string }>;
   /** The checkpoint a forked run started from. */
   parent: { runId: string; name?: string | undefined; step: number } | null;
+  /** Set for a run imported from a report: read-only. */
+  imported?: { runId: string; exportedAt: number; importedAt: number } | null;
 }
 
 /** One metric's curve: parallel arrays, `null` where the value was not finite. */
