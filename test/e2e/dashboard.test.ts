@@ -12,17 +12,17 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { experiments } from "@orrery/experiments";
 import { startDaemon, type Daemon } from "@orrery/trainer";
 import { divergingExperiment } from "../helpers/diverging-experiment.ts";
 import { DaemonClient } from "../helpers/daemon-client.ts";
 import { runOf } from "../helpers/daemon-fixture.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DASHBOARD = join(ROOT, "apps/dashboard");
 const NEXT_BIN = join(ROOT, "node_modules/.bin/next");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-results");
 
 let daemon: Daemon | undefined;
@@ -129,7 +129,6 @@ before(async () => {
   if (!existsSync(join(DASHBOARD, ".next", "BUILD_ID"))) {
     throw new Error("apps/dashboard is not built (no .next/BUILD_ID): run `npm run build -w @orrery/dashboard` first");
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   dataDir = mkdtempSync(join(tmpdir(), "orrery-e2e-"));
   daemon = await startDaemon({
     host: "127.0.0.1",
@@ -142,12 +141,7 @@ before(async () => {
   const port = await freePort();
   next = await startNext(port);
   baseUrl = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

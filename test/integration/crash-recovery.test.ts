@@ -91,3 +91,23 @@ test("a graceful shutdown checkpoints live runs; the next start restores them pa
   assert.match(run.reason ?? "", /restored from the checkpoint/);
   assert.ok(run.step > 0);
 });
+
+test("a daemon shuts down cleanly with a run created paused (no step taken), and restores it paused at step 0", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orrery-created-"));
+  try {
+    const first = await startDaemon({ port: 0, dataDir: dir, token: TOKEN });
+    const created = first.manager.create("bigram-circle", {}, { start: false });
+    assert.equal(created.state, "created");
+    await first.close();
+    const second = await startDaemon({ port: 0, dataDir: dir, token: TOKEN });
+    try {
+      const back = second.manager.get(created.runId);
+      assert.equal(back.state, "paused");
+      assert.equal(back.step, 0);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -376,7 +376,8 @@ export class RunManager {
     clearInterval(this.flushTimer);
     clearInterval(this.progressTimer);
     for (const [runId, { run }] of [...this.live]) {
-      run.pause(`${reason} at step ${run.step}`);
+      // A run created paused has taken no step: it is saved as it is (and restored paused).
+      if (run.state !== "created") run.pause(`${reason} at step ${run.step}`);
       await this.saveCheckpoint(runId);
     }
     this.persistProgress();
