@@ -445,7 +445,7 @@ export function Lab() {
                 onInject={cmd.intervene}
                 onFork={cmd.fork}
                 onNeedList={cmd.fetchCheckpoints}
-                forkStep={snapshot?.step ?? null}
+                forkStep={run.imported ? null : (snapshot?.step ?? null)}
               />
             </Panel>
           )}
