@@ -1,5 +1,6 @@
-// `npm run bench`: training throughput per tfjs backend and experiment, and the daemon's streaming costs
-// measured in a real browser. A benchmark, not a test: it prints a table and asserts nothing.
+// `npm run bench`: training throughput per tfjs backend and experiment, the daemon's streaming costs
+// measured in a real browser, and Orrery against a PyTorch reference (bench-vs-torch.ts). A benchmark, not a
+// test: it prints tables and asserts nothing. `npm run bench -- torch` runs only the PyTorch comparison.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { encodeSnapshotFrame, PROTOCOL_VERSION } from "@orrery/protocol";
 import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
+import { torchTable } from "./bench-vs-torch.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const STEP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -131,6 +133,7 @@ async function main() {
   if (process.argv[2] === "--child") return throughputChild(process.argv[3] as BackendPreference, process.argv[4]!);
 
   console.log(`Orrery bench — ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, ${STEP_SECONDS} s per measurement\n`);
+  if (process.argv[2] === "torch") return torchTable(throughput);
   console.log("| experiment | backend | steps/s | tensors leaked (after warm-up) | bytes/snapshot |");
   console.log("|---|---|---:|---:|---:|");
   for (const experimentId of Object.keys(experiments)) {
@@ -152,6 +155,7 @@ async function main() {
   console.log(`| daemon steps/s, storing, no viewer | ${s.stepsPerSecondAlone.toFixed(0)} |`);
   console.log(`| daemon steps/s, storing, 1 viewer | ${s.stepsPerSecondWatched.toFixed(0)} |`);
   console.log(`| bench process RSS (daemon + playwright client) | ${s.rssMiB.toFixed(0)} MiB (+${s.rssGrowthMiB.toFixed(1)} MiB over ${s.stepsTotal} steps) |`);
+  await torchTable(throughput); // Orrery vs a PyTorch reference (scripts/torch/)
 }
 
 await main();
