@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { WebSocket } from "ws";
 import { DaemonClient, sleep } from "../helpers/daemon-client.ts";
 import { daemonFixture, runOf } from "../helpers/daemon-fixture.ts";
@@ -13,13 +14,16 @@ const TOKEN = "flood-token";
 const FLOOD_MESSAGES = 20_000;
 
 describe("a flooding client", () => {
-  test("is rate-limited with one reply per run of drops, then closed (1008), while a viewer and the run carry on", { timeout: 60_000 }, async (t) => {
+  test("is rate-limited with one reply per run of drops, then closed (1008) and kept out a while; a viewer and the run carry on", { timeout: 60_000 }, async (t) => {
     const run = runOf(await owner().request({ type: "start", experiment: "bigram-circle", config: { steps: 1_000_000 } }));
     const { client: viewer } = await DaemonClient.connect(url(), TOKEN);
     await viewer.request({ type: "subscribe", runId: run.runId });
     await viewer.waitForJson((m) => m.type === "metrics" && m.runId === run.runId);
 
-    const { client: flooder } = await DaemonClient.connect(url(), TOKEN);
+    // The flooder holds a viewer link (whoever got a shared link); the owner's own connections are not its.
+    const link = await owner().request({ type: "createLink", role: "viewer", label: "flooder" });
+    assert.ok(link.type === "link");
+    const { client: flooder } = await DaemonClient.connect(url(), link.token);
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       flooder.ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
     );
@@ -63,7 +67,8 @@ describe("a flooding client", () => {
     t.diagnostic(summary);
     assert.ok(stepAfter > stepAtStart, `the run kept stepping (${summary})`);
 
-    // The daemon is up and serves newcomers.
+    // The flooder's token waits a while before it may connect again (HTTP 429); the daemon is up and serves others.
+    await assert.rejects(DaemonClient.open(url(), link.token), /HTTP 429/);
     const health = await fetch(`${httpUrl()}/health`);
     assert.equal(health.status, 200);
     const { client: newcomer, welcome } = await DaemonClient.connect(url(), TOKEN);
@@ -90,6 +95,26 @@ describe("a flooding client", () => {
     const reply = await client.request({ type: "listRuns" });
     assert.equal(reply.type, "runs", "answered again once the rate fell");
     await client.close();
+  });
+});
+
+describe("refused upgrades", () => {
+  test("a client that resets its connection after a refusal (401, 403) does not take the daemon down", async () => {
+    const { port } = fixture.daemon();
+    const refusedThenReset = (headers: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () =>
+          socket.write(`GET /?token=${headers.includes("Origin") ? TOKEN : "wrong"} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`),
+        );
+        socket.once("data", (d) => (socket.resetAndDestroy(), resolve(d.toString().split("\r\n")[0]!)));
+        socket.once("error", reject);
+      });
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await refusedThenReset(""), "HTTP/1.1 401 Unauthorized");
+      assert.equal(await refusedThenReset("Origin: https://evil.example\r\n"), "HTTP/1.1 403 Forbidden");
+    }
+    await sleep(100);
+    assert.equal((await fetch(`${httpUrl()}/health`)).status, 200, "still up");
   });
 });
 

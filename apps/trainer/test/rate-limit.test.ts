@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MessageLimiter, type RateLimits, type Verdict } from "../src/server/rate-limit.ts";
+import { CoolDown, MessageLimiter, type RateLimits, type Verdict } from "../src/server/rate-limit.ts";
 
-const limits: RateLimits = { messagesPerSecond: 100, burstMessages: 200, bytesPerSecond: 10_000, burstBytes: 50_000, closeAfterDropped: 2000 };
+const limits: RateLimits = { messagesPerSecond: 100, burstMessages: 200, bytesPerSecond: 10_000, burstBytes: 50_000, closeAfterDropped: 2000, coolDownMs: 10_000 };
 
 function clocked(l: RateLimits = limits) {
   let t = 0;
@@ -61,4 +61,16 @@ test("rate limit: after closing, everything is dropped (no second close or reply
   const verdicts = Array.from({ length: 220 }, () => limiter.admit(1));
   assert.deepEqual(count(verdicts), { pass: 200, refuse: 1, drop: 18, close: 1 });
   assert.equal(verdicts.indexOf("close"), 205);
+});
+
+test("cool-down: a key closed for flooding waits, others do not, and it expires", () => {
+  let t = 0;
+  const coolDown = new CoolDown(10_000, () => t);
+  coolDown.start("127.0.0.1\u0000viewer-token");
+  t += 4000;
+  assert.equal(coolDown.remaining("127.0.0.1\u0000viewer-token"), 6000);
+  assert.equal(coolDown.remaining("127.0.0.1\u0000owner-token"), 0, "another token from the same address");
+  assert.equal(coolDown.remaining("10.0.0.9\u0000viewer-token"), 0, "the same token from another address");
+  t += 6000;
+  assert.equal(coolDown.remaining("127.0.0.1\u0000viewer-token"), 0);
 });

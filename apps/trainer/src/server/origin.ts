@@ -78,7 +78,7 @@ export function refuseUpgradeByOrigin(policy: OriginPolicy, req: IncomingMessage
 }
 
 /**
- * For the HTTP routes a dashboard on another origin calls (checkpoint download and upload): an allowed origin
+ * For the HTTP routes a dashboard on another origin calls (checkpoints, reports): an allowed origin
  * gets CORS headers (and a preflight its answer), a refused one a 403. Returns true when the request is answered.
  */
 export function corsGate(policy: OriginPolicy, req: IncomingMessage, res: ServerResponse): boolean {
@@ -94,7 +94,7 @@ export function corsGate(policy: OriginPolicy, req: IncomingMessage, res: Server
   res.setHeader("vary", "Origin");
   if (req.method === "OPTIONS" && req.headers["access-control-request-method"]) {
     res.writeHead(204, {
-      "access-control-allow-methods": "GET, PUT, OPTIONS",
+      "access-control-allow-methods": "GET, PUT, POST, OPTIONS",
       "access-control-allow-headers": "authorization, content-type",
       "access-control-max-age": "600",
     });

@@ -1,4 +1,7 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { RawData } from "ws";
+import { presentedToken } from "./auth.ts";
 import type { Connection } from "./connection.ts";
 
 /** What one connection may send. A message must fit both buckets; what does not is dropped unread. */
@@ -16,6 +19,11 @@ export interface RateLimits {
    * The default, 20 × the rate, closes a client sending 10× the rate within about 2–3 s, a flat-out flood at once.
    */
   closeAfterDropped: number;
+  /**
+   * After a connection is closed for flooding, new connections with the same token from the same address are
+   * refused (HTTP 429) for this long, so a client that reconnects at once cannot keep the flood going.
+   */
+  coolDownMs: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -24,6 +32,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   bytesPerSecond: 1 << 20,
   burstBytes: 4 << 20,
   closeAfterDropped: 2000,
+  coolDownMs: 10_000,
 };
 
 /**
@@ -79,14 +88,71 @@ export class MessageLimiter {
   }
 }
 
+/** Keys (address and token, kept in memory only, never logged) whose new connections wait, until when (ms). */
+export class CoolDown {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly ms: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  start(key: string): void {
+    const t = this.now();
+    if (this.until.size > 1000) for (const [k, end] of this.until) if (end <= t) this.until.delete(k);
+    this.until.set(key, t + this.ms);
+  }
+
+  /** Milliseconds this key still waits (0: it may connect). */
+  remaining(key: string): number {
+    const end = this.until.get(key);
+    if (end === undefined) return 0;
+    const left = end - this.now();
+    if (left > 0) return left;
+    this.until.delete(key);
+    return 0;
+  }
+}
+
 /** A closed flooder that does not answer the close handshake is cut off after this long. */
 const TERMINATE_AFTER_MS = 1000;
+
+/** The server's side of the limits: per-connection limiters, and the cool-down of clients closed for flooding. */
+export class FloodGuard {
+  private readonly coolDown: CoolDown;
+
+  constructor(
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.coolDown = new CoolDown(limits.coolDownMs, now);
+  }
+
+  /** At the upgrade, before the token is checked: 429 while this client cools down. Returns true when refused. */
+  refuseUpgrade(req: IncomingMessage, socket: Duplex): boolean {
+    const wait = this.coolDown.remaining(clientKey(req));
+    if (wait === 0) return false;
+    const retry = Math.ceil(wait / 1000);
+    socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retry}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    return true;
+  }
+
+  /** The admission check for one connection's frames (see admitFrame); closing it for flooding starts its cool-down. */
+  admitter(conn: Connection, req: IncomingMessage): (data: RawData) => boolean {
+    const limiter = new MessageLimiter(this.limits, this.now);
+    const key = clientKey(req);
+    return (data) => admitFrame(limiter, conn, data, () => this.coolDown.start(key));
+  }
+}
+
+/** Who a client is for the cool-down: its address and the token it presented (never logged). */
+const clientKey = (req: IncomingMessage) => `${req.socket.remoteAddress ?? "?"}\u0000${presentedToken(req) ?? ""}`;
 
 /**
  * Applies a connection's limiter to one received frame, before it is decoded or parsed: replies `rate_limited`
  * at the start of each run of drops, and closes a connection that keeps flooding. Returns whether to handle it.
  */
-export function admitFrame(limiter: MessageLimiter, conn: Connection, data: RawData): boolean {
+export function admitFrame(limiter: MessageLimiter, conn: Connection, data: RawData, onClose: () => void = () => {}): boolean {
   const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
   const verdict = limiter.admit(bytes);
   if (verdict === "pass") return true;
@@ -99,7 +165,8 @@ export function admitFrame(limiter: MessageLimiter, conn: Connection, data: RawD
     });
   } else if (verdict === "close") {
     const who = `${conn.label} (${conn.access.role}${conn.access.linkId ? `, link ${conn.access.linkId}` : ""})`;
-    console.warn(`closed ${who}: rate limit exceeded, ${limiter.dropped} messages dropped`);
+    console.warn(`closed ${who}: rate limit exceeded, ${limiter.dropped} messages dropped (its token cools down at that address)`);
+    onClose();
     conn.ws.close(1008, "rate limit exceeded");
     setTimeout(() => conn.ws.terminate(), TERMINATE_AFTER_MS).unref();
   }

@@ -10,7 +10,7 @@ import { reportRoute } from "./report-http.ts";
 import { Connection, DEFAULT_LIMITS, type SendLimits } from "./connection.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
 import { corsGate, DEFAULT_ALLOWED_ORIGINS, originPolicy, refuseUpgradeByOrigin } from "./origin.ts";
-import { admitFrame, DEFAULT_RATE_LIMITS, MessageLimiter, type RateLimits } from "./rate-limit.ts";
+import { DEFAULT_RATE_LIMITS, FloodGuard, type RateLimits } from "./rate-limit.ts";
 import { announcePresence } from "./presence.ts";
 
 export interface ServerOptions {
@@ -40,6 +40,7 @@ const KEEPALIVE_MS = 30_000;
 /** The daemon's network shell: HTTP health, token check at upgrade, one Connection per socket. */
 export async function startServer(ctx: DispatchContext, opts: ServerOptions): Promise<TrainerServer> {
   const origins = originPolicy(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS);
+  const flood = new FloodGuard(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
   const http = createServer((req, res) => {
     if (corsGate(origins, req, res)) return;
     if (!checkpointRoute(ctx.manager, opts.token, req, res) && !reportRoute(ctx, req, res)) health(ctx, req, res);
@@ -49,7 +50,8 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
   const connections = new Set<Connection>();
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (refuseUpgradeByOrigin(origins, req, socket)) return;
+    socket.on("error", () => socket.destroy()); // a refused client may reset the connection: not the daemon's error
+    if (refuseUpgradeByOrigin(origins, req, socket) || flood.refuseUpgrade(req, socket)) return;
     const access = ctx.access.authenticate(presentedToken(req));
     if (!access) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -62,13 +64,13 @@ export async function startServer(ctx: DispatchContext, opts: ServerOptions): Pr
     for (const conn of connections) if (conn.access.linkId === linkId) conn.ws.close(4001, "share link revoked");
   };
 
-  wss.on("connection", (ws: WebSocket, _req: IncomingMessage, access: Access) => {
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage, access: Access) => {
     const conn = new Connection(ws, access, opts.limits ?? DEFAULT_LIMITS);
     connections.add(conn);
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
-    const limiter = new MessageLimiter(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
-    ws.on("message", (data: RawData, isBinary: boolean) => admitFrame(limiter, conn, data) && onMessage(ctx, conn, data, isBinary));
+    const admit = flood.admitter(conn, req);
+    ws.on("message", (data: RawData, isBinary: boolean) => admit(data) && onMessage(ctx, conn, data, isBinary));
     ws.on("close", () => {
       connections.delete(conn);
       for (const runId of ctx.manager.unsubscribeAll(conn)) announcePresence(ctx.manager, runId);
