@@ -117,22 +117,51 @@ function orreryCheck(backend: string, experimentId: string): OrreryCheck | null 
   return r.status === 0 ? (JSON.parse(lastLine(r.stdout)) as OrreryCheck) : null;
 }
 
-/** Orrery's steps/s per backend: REPEATS runs each, except a backend whose first run is under half the best (one run). */
-function orreryThroughput(throughput: Throughput, experimentId: string) {
-  const out: Record<string, { median: number; runs: number[] } | null> = {};
+const threadArgs = ([torch, blas]: [number, number], windows: number) =>
+  ["--torch-threads", String(torch), "--blas-threads", String(blas), "--seconds", String(SECONDS), "--repeats", String(windows)];
+
+interface Row {
+  /** Steps/s of each run per backend; null where the backend is not available. */
+  orrery: Record<string, number[] | null>;
+  torch: number[];
+  setting: [number, number] | null;
+  torchError?: string;
+  version?: string;
+}
+
+/**
+ * One experiment, Orrery and PyTorch taking turns, so that a change of load on a shared machine hits both alike.
+ * PyTorch at its best: every torch×BLAS thread setting for one window, then the best one in each round. Orrery:
+ * every backend in each round, except one whose first run is under half the best (not repeated).
+ */
+function measure(throughput: Throughput, experiment: string, config: object, torchOk: boolean): Row {
+  const row: Row = { orrery: Object.fromEntries(BACKENDS.map((b) => [b, []])), torch: [], setting: null };
   let best = 0;
-  for (const backend of BACKENDS) {
-    const runs: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const r = throughput(backend, experimentId);
-      if (!r) break;
-      runs.push(r.stepsPerSecond);
-      if (i === 0 && r.stepsPerSecond < best / 2) break;
+  if (torchOk) {
+    for (const setting of THREADS) {
+      const [r] = torchReference([{ experiment, config }], threadArgs(setting, 1));
+      if (r?.stepsPerSecond !== undefined && r.stepsPerSecond > best) [best, row.setting, row.version] = [r.stepsPerSecond, setting, r.torch];
+      else if (r?.error) row.torchError = r.error;
     }
-    out[backend] = runs.length ? { median: median(runs), runs } : null;
-    best = Math.max(best, out[backend]?.median ?? 0);
   }
-  return out;
+  const dropped = new Set<string>();
+  for (let round = 0; round < REPEATS; round++) {
+    for (const backend of BACKENDS) {
+      if (!row.orrery[backend] || dropped.has(backend)) continue;
+      const r = throughput(backend, experiment);
+      if (r) row.orrery[backend]!.push(r.stepsPerSecond);
+      else row.orrery[backend] = null;
+    }
+    if (round === 0) {
+      const top = Math.max(0, ...BACKENDS.map((b) => row.orrery[b]?.[0] ?? 0));
+      for (const b of BACKENDS) if ((row.orrery[b]?.[0] ?? top) < top / 2) dropped.add(b);
+    }
+    if (row.setting) {
+      const [r] = torchReference([{ experiment, config }], threadArgs(row.setting, 1));
+      if (r?.stepsPerSecond !== undefined) row.torch.push(r.stepsPerSecond);
+    }
+  }
+  return row;
 }
 
 const progress = (s: string) => process.stderr.write(`  [torch] ${s}\n`);
@@ -143,50 +172,29 @@ export async function torchTable(throughput: Throughput): Promise<void> {
   const configs = Object.fromEntries(ids.map((id) => [id, experiments[id]!.resolveConfig({})]));
   const unavailable = torchUnavailable();
 
-  const orrery: Record<string, ReturnType<typeof orreryThroughput>> = {};
-  for (const id of ids) {
-    progress(`Orrery ${id} (${BACKENDS.join(", ")})`);
-    orrery[id] = orreryThroughput(throughput, id);
-  }
-
-  // PyTorch at its best: each torch×BLAS thread setting once, then the best setting REPEATS windows (their median).
-  const torch: Record<string, TorchResult> = {};
-  let version = "";
-  if (!unavailable) {
-    const jobs = ids.map((id) => ({ experiment: id, config: configs[id]! }));
-    const sweep: Record<string, { setting: [number, number]; stepsPerSecond: number }> = {};
-    for (const setting of THREADS) {
-      progress(`PyTorch, ${setting[0]} torch × ${setting[1]} BLAS threads`);
-      for (const r of torchReference(jobs, ["--torch-threads", String(setting[0]), "--blas-threads", String(setting[1]), "--seconds", String(SECONDS), "--repeats", "1"])) {
-        if (r.stepsPerSecond !== undefined && r.stepsPerSecond > (sweep[r.experiment]?.stepsPerSecond ?? 0)) sweep[r.experiment] = { setting, stepsPerSecond: r.stepsPerSecond };
-        else if (r.error) torch[r.experiment] = r;
-      }
-    }
-    for (const setting of THREADS) {
-      const mine = jobs.filter((j) => sweep[j.experiment]?.setting === setting);
-      if (!mine.length) continue;
-      progress(`PyTorch, best setting ${setting.join("×")} for ${mine.map((j) => j.experiment).join(", ")}: ${REPEATS} windows`);
-      const args = ["--torch-threads", String(setting[0]), "--blas-threads", String(setting[1]), "--seconds", String(SECONDS), "--repeats", String(REPEATS)];
-      for (const r of torchReference(mine, args)) (torch[r.experiment] = r), (version ||= r.torch ?? "");
-    }
-  }
-
   console.log(`\n| PyTorch vs Orrery (defaults, ${cpus().length} cores: ${cpus()[0]?.model ?? "?"}) | ${BACKENDS.map((b) => `Orrery ${b}`).join(" | ")} | Orrery best | PyTorch (torch×BLAS threads) | ratio Orrery / PyTorch |`);
   console.log(`|---|${BACKENDS.map(() => "---:|").join("")}---:|---:|---:|`);
+  const bestBackends: Record<string, string> = {};
+  let version = "";
   for (const id of ids) {
-    const o = orrery[id]!;
-    const cells = BACKENDS.map((b) => (o[b] ? `${fmt(o[b]!.median)}${o[b]!.runs.length < REPEATS ? ` (${o[b]!.runs.length} run)` : ""}` : "not available"));
-    const bestBackend = BACKENDS.filter((b) => o[b]).sort((a, b) => o[b]!.median - o[a]!.median)[0];
-    const best = bestBackend ? o[bestBackend]!.median : NaN;
-    const t = torch[id];
-    const torchCell = unavailable ? "skipped" : t?.stepsPerSecond ? `${fmt(t.stepsPerSecond)} (${t.threads!.torch}×${t.threads!.blas})` : `error: ${t?.error ?? "?"}`;
-    const ratio = t?.stepsPerSecond ? `**${(best / t.stepsPerSecond).toFixed(2)}×**` : "";
+    progress(`${id}: Orrery (${BACKENDS.join(", ")}) and PyTorch, ${REPEATS} rounds`);
+    const row = measure(throughput, id, configs[id]!, !unavailable);
+    const medians = Object.fromEntries(BACKENDS.map((b) => [b, row.orrery[b]?.length ? median(row.orrery[b]!) : null]));
+    const cells = BACKENDS.map((b) => (medians[b] === null ? "not available" : `${fmt(medians[b]!)}${row.orrery[b]!.length < REPEATS ? ` (${row.orrery[b]!.length} run)` : ""}`));
+    const bestBackend = BACKENDS.filter((b) => medians[b] !== null).sort((a, b) => medians[b]! - medians[a]!)[0];
+    const best = bestBackend ? medians[bestBackend]! : NaN;
+    if (bestBackend) bestBackends[id] = bestBackend;
+    const t = row.torch.length ? median(row.torch) : null;
+    version ||= row.version ?? "";
+    const torchCell = unavailable ? "skipped" : t !== null ? `${fmt(t)} (${row.setting!.join("×")})` : `error: ${row.torchError ?? "?"}`;
+    const ratio = t !== null ? `**${(best / t).toFixed(2)}×**` : "";
     console.log(`| ${id} | ${cells.join(" | ")} | ${bestBackend ? `${fmt(best)} (${bestBackend})` : "—"} | ${torchCell} | ${ratio} |`);
   }
   console.log(
-    `\nOrrery: median of ${REPEATS} processes of ${SECONDS} s after 20 warm-up steps (a backend under half the best after one run is not repeated);` +
-      ` a step is Trainer.trainStep, its periodic evaluation included. PyTorch: ${unavailable ? `skipped: ${unavailable}` : `torch ${version} (${PYTHON}),` +
-      ` each of ${THREADS.map((t) => t.join("×")).join(", ")} (torch×OpenBLAS threads) tried for one window, the best then median of ${REPEATS} windows of ${SECONDS} s;` +
+    `\nEach a median of ${REPEATS} rounds, Orrery and PyTorch taking turns. Orrery: a process per run, ${SECONDS} s after 20 warm-up steps` +
+      ` (a backend under half the best after one run is not repeated); a step is Trainer.trainStep, its periodic evaluation included.` +
+      ` PyTorch: ${unavailable ? `skipped: ${unavailable}` : `torch ${version} (${PYTHON}), a process per run, ${SECONDS} s after 20 warm-up steps;` +
+      ` the thread setting is the best of ${THREADS.map((t) => t.join("×")).join(", ")} (torch×OpenBLAS threads), one run each;` +
       " forward, backward, Adam/SGD, decay, data and loss.item(), no evaluation."}`,
   );
 
@@ -196,8 +204,7 @@ export async function torchTable(throughput: Throughput): Promise<void> {
   console.log("|---|---|---|---|---:|---:|---:|---|---|");
   const checks = unavailable ? [] : torchReference(ids.map((id) => ({ experiment: id, config: configs[id]! })), ["--check", String(CHECK_STEPS), "--ops"]);
   for (const id of ids) {
-    const o = orrery[id]!;
-    const backend = BACKENDS.filter((b) => o[b]).sort((a, b) => o[b]!.median - o[a]!.median)[0] ?? "wasm";
+    const backend = bestBackends[id] ?? "wasm";
     progress(`check ${id} on ${backend}`);
     const mine = orreryCheck(backend, id);
     const check = checks.find((c) => c.experiment === id);
