@@ -4,6 +4,7 @@ import type { Annotation, InterventionRecord, MetricPoint, ServerMessage, Server
 import type { StoredEvent } from "@orrery/store";
 import type { Subscriber } from "../runs/run-manager.ts";
 import type { Access } from "./access.ts";
+import { metricsFrames } from "./metrics-frames.ts";
 
 export interface SendLimits {
   /** Above this many bytes waiting in the socket, droppable messages wait (and coalesce). */
@@ -127,9 +128,9 @@ export class Connection implements Subscriber {
       const cut = snap ? points.findIndex((p) => p.seq > snap.seq) : -1;
       const before = cut === -1 ? points : points.slice(0, cut);
       const after = cut === -1 ? [] : points.slice(cut);
-      if (before.length) this.ws.send(JSON.stringify({ type: "metrics", runId, points: before }));
+      if (before.length) this.ws.send(metricsFrames.encode(runId, before), { binary: false });
       if (snap) this.ws.send(snap.bytes, { binary: true });
-      if (after.length) this.ws.send(JSON.stringify({ type: "metrics", runId, points: after }));
+      if (after.length) this.ws.send(metricsFrames.encode(runId, after), { binary: false });
     }
     this.pendingPoints.clear();
     this.pendingSnapshots.clear();
