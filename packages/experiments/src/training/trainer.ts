@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { fusedAdamAvailable, fusedAdamStep } from "./fused-adam.ts";
 import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
 import { sharpnessSteps, topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./sharpness.ts";
@@ -84,14 +85,13 @@ export class Trainer {
     const variables = trained.map((g) => this.problem.params[g]!);
     // Everything frozen: the step only evaluates the loss (and the data stream moves on as usual).
     const { value, grads } = variables.length ? tf.variableGrads(() => this.problem.loss(), variables) : { value: tf.tidy(() => this.problem.loss()), grads: {} };
-    for (const g of trained) {
-      const name = this.problem.params[g]!.name;
-      this.optimizers[g]!.applyGradients({ [name]: grads[name]! });
-    }
+    // Decoupled weight decay after the step: fused into Adam's kernel where it runs, else one multiply per group.
+    const keep = this.opts.weightDecay ? 1 - lr * this.opts.weightDecay : 1;
+    const unfused = variables.filter((v, i) => !fusedStep(this.optimizers[trained[i]!]!, v, grads[v.name]!, keep));
     tf.dispose(grads);
     const loss = value.dataSync()[0]!;
     value.dispose();
-    if (this.opts.weightDecay) this.decay(variables, lr * this.opts.weightDecay);
+    if (keep !== 1) this.decay(unfused, keep);
     this.step += 1;
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
     const sharpness: Record<string, number> = this.sharpnessDue && !deferSharpness ? { sharpness: this.measureSharpness() } : {};
@@ -257,9 +257,9 @@ export class Trainer {
     return this.groups.filter((g) => !this.frozen.has(g));
   }
 
-  private decay(variables: tf.Variable[], factor: number): void {
+  private decay(variables: tf.Variable[], keep: number): void {
     tf.tidy(() => {
-      for (const v of variables) v.assign(tf.mul(v, 1 - factor));
+      for (const v of variables) v.assign(tf.mul(v, keep));
     });
   }
 }
@@ -282,11 +282,50 @@ function makeOptimizer(opts: TrainerOptions): tf.Optimizer {
  * tfjs's Adam keeps β1^t and β2^t as running products; setWeights recomputes them as pow(β, t), which differs
  * in the last bit and makes a restored run drift from the original. Saving the products keeps it exact.
  */
-/** The parts of tfjs's AdamOptimizer an inject writes (tfjs 4.22; checked by the inject test). */
+/** The parts of tfjs's AdamOptimizer an inject and the fused step use (tfjs 4.22; checked by their tests). */
 interface AdamInternals {
   iterations_: number;
   accumulatedFirstMoment?: { originalName: string; variable: tf.Variable }[];
   accumulatedSecondMoment?: { originalName: string; variable: tf.Variable }[];
+}
+
+/**
+ * Adam's step of one group in one fused kernel (see fused-adam.ts), on tfjs's AdamOptimizer's own state, so that
+ * checkpoints, injects and the plain path all see the same variables; then the weight decay (`keep` ≠ 1).
+ * Returns false (nothing done) where the kernel does not run: SGD, or another backend.
+ */
+function fusedStep(optimizer: tf.Optimizer, variable: tf.Variable, grad: tf.Tensor, keep: number): boolean {
+  const corrections = adamBiasCorrection(optimizer);
+  if (!corrections.accBeta1 || !corrections.accBeta2 || !fusedAdamAvailable() || variable.dtype !== "float32") {
+    optimizer.applyGradients({ [variable.name]: grad });
+    return false;
+  }
+  const adam = optimizer as unknown as AdamInternals & { beta1: number; beta2: number; epsilon: number; learningRate: number };
+  const moment = (list: { originalName: string; variable: tf.Variable }[], suffix: string) =>
+    (list[0] ??= { originalName: `${variable.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(variable).variable(false)) }).variable;
+  const m = moment((adam.accumulatedFirstMoment ??= []), "m");
+  const v = moment((adam.accumulatedSecondMoment ??= []), "v");
+  const { accBeta1, accBeta2 } = corrections;
+  const acc1 = accBeta1.dataSync()[0]!;
+  const acc2 = accBeta2.dataSync()[0]!;
+  tf.tidy(() => {
+    const [value, m1, v1] = fusedAdamStep(variable, grad, m, v, {
+      beta1: adam.beta1,
+      beta2: adam.beta2,
+      epsilon: adam.epsilon,
+      learningRate: adam.learningRate,
+      oneMinusAccBeta1: Math.fround(1 - acc1),
+      oneMinusAccBeta2: Math.fround(1 - acc2),
+      keep,
+    });
+    m.assign(m1);
+    v.assign(v1);
+    variable.assign(value);
+    accBeta1.assign(tf.scalar(Math.fround(acc1 * Math.fround(adam.beta1))));
+    accBeta2.assign(tf.scalar(Math.fround(acc2 * Math.fround(adam.beta2))));
+  });
+  adam.iterations_ += 1;
+  return true;
 }
 
 function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {
