@@ -10,6 +10,7 @@ import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
+import { gramMatrix } from "./matmul.ts";
 
 /**
  * Tied Node2Vec of the GM repo (`node2vec_notebook_helpers.py`, EXPERIMENTS.md §3B): one embedding E (n×d, N(0,1)),
@@ -75,7 +76,7 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
     frozen: [],
     loss: () =>
       tf.tidy(() => {
-        const logp = tf.logSoftmax(tf.matMul(E, E, false, true));
+        const logp = tf.logSoftmax(gramMatrix(E));
         return tf.neg(tf.sum(tf.mul(data.targets, logp))) as tf.Scalar;
       }),
     metrics: (loss) => ({ loss: loss / data.sources }),

@@ -10,6 +10,7 @@ import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
+import { matMulT } from "./matmul.ts";
 
 /**
  * The GM repo's TinyNN (EXPERIMENTS.md §3B): embedding E → one Linear(d,d) with bias → tied unembedding, so
@@ -97,7 +98,8 @@ export function createTinyNN(c: TinyNNConfig): Problem {
   const E = variableFrom(rng.normals(n * d, std), [n, d], true);
   const W = variableFrom(rng.normals(d * d, std), [d, d], true);
   const b = variableFrom(new Float32Array(d), [d], true);
-  const logits = () => tf.matMul(tf.add(tf.matMul(E, W, false, true), b), E, false, true);
+  // E·Wᵀ and ·Eᵀ through matMulT: tf.matMul's transpose flags (and its gradients') are slow on wasm.
+  const logits = () => matMulT(tf.add(matMulT(E, W), b), E);
 
   /** Everything built from the training pairs; a data intervention rebuilds it. */
   const edgeSet = (pairs: [number, number][]) => {

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../random.ts";
 import { variableFrom } from "../../training/tensors.ts";
+import { linear, matMul2d } from "../matmul.ts";
 import { layerNorm } from "./layer-norm.ts";
-import { attentionMix, attentionScores, linear, matMul2d } from "./matmul.ts";
+import { attentionMix, attentionScores } from "./matmul.ts";
 import { causalBias } from "./rope.ts";
 
 /**

@@ -1,50 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 
 /*
- * Products with hand-written gradients that stay on the wasm backend's fast paths (tfjs 4.22, measured on
- * 2 cores): XNNPACK serves a 2-D product only when no operand is transposed by flag (with transposeA or
- * transposeB a [1024,32]·[32,32] product costs 1.3–2.6 ms instead of 0.1–0.4), and batched products fall to a
- * naive loop (1.3 ms of CPU for 32 × [32,32]·[32,32]) while the same product as a depthwise convolution costs
- * 0.2. tf.matMul's own gradients use the transpose flags, and the convolution's gradient kernels are missing
- * on wasm, so every gradient here is written out with explicit transposes and forward-only kernels.
+ * Batched attention products with hand-written gradients that stay on the wasm backend's fast paths (tfjs 4.22,
+ * measured on 2 cores): batched products fall to a naive loop (1.3 ms of CPU for 32 × [32,32]·[32,32]) while the
+ * same product as a depthwise convolution costs 0.2. The convolution's gradient kernels are missing on wasm, so
+ * every gradient here is written out with explicit transposes and forward-only kernels. The 2-D products
+ * (linear, matMul2d, ...) are in ../matmul.ts.
  */
 
+/** Re-exported for the callers that import them from here (test/science/induction-heads.test.ts). */
+export { linear, matMul2d, rightMultiplier } from "../matmul.ts";
+
 type Args = Array<tf.Tensor | tf.GradSaveFunc>;
-
-/** x·W + b for x [n, k], W [k, m], b [m], differentiable in all three. */
-export const linear = tf.customGrad((...args: Args) => {
-  const [x, W, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-  save([x, W]);
-  return {
-    value: tf.add(tf.matMul(x, W), b),
-    gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
-      tf.sum(dy, 0),
-    ],
-  };
-}) as (x: tf.Tensor2D, W: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
-
-/** x·W for x [n, k], W [k, m] (a one-hot embedding lookup, say), differentiable in both. */
-export const matMul2d = tf.customGrad((...args: Args) => {
-  const [x, W, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([x, W]);
-  return {
-    value: tf.matMul(x, W),
-    gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
-    ],
-  };
-}) as (x: tf.Tensor2D, W: tf.Tensor) => tf.Tensor2D;
-
-/** x ↦ x·M for a constant M (no gradient for M); `Mt` is Mᵀ, made once by the caller. */
-export function rightMultiplier(M: tf.Tensor2D, Mt: tf.Tensor2D): (x: tf.Tensor2D) => tf.Tensor2D {
-  return tf.customGrad((...args: Args) => ({
-    value: tf.matMul(args[0] as tf.Tensor2D, M),
-    gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, Mt)],
-  })) as (x: tf.Tensor2D) => tf.Tensor2D;
-}
 
 /**
  * Attention scores in time-major layout: Q, K [T, B, d] → S [Tq, B, Tk] with S[i,b,j] = Σ_c Q[i,b,c]·K[j,b,c].
