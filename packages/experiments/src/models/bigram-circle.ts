@@ -6,6 +6,7 @@ import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
+import { fusedMixtureNll, mixtureNllKernelAvailable } from "./mixture-nll-kernel.ts";
 
 /**
  * Bigram 4 (seed 000): tied embedding E ∈ ℝ^{p×d} and two maps W1, W2 ∈ ℝ^{d×d};
@@ -162,6 +163,12 @@ export function referenceSolution(p: number, A = 20): Record<"E" | "W1" | "W2", 
  * gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks.
  */
 export function mixtureNll(E: tf.Tensor, W1: tf.Tensor, W2: tf.Tensor, inputs: tf.Tensor | null, weights: tf.Tensor): tf.Scalar {
+  if (mixtureNllKernelAvailable()) return fusedMixtureNll(inputs, weights)(E, W1, W2) as tf.Scalar;
+  return plainMixtureNll(E, W1, W2, inputs, weights);
+}
+
+/** The same loss in tfjs ops (any backend; autodiff gives its gradient). */
+export function plainMixtureNll(E: tf.Tensor, W1: tf.Tensor, W2: tf.Tensor, inputs: tf.Tensor | null, weights: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const ex = inputs ? tf.matMul(inputs, E) : E; // [B, d]
     const logits = (W: tf.Tensor) => tf.matMul(tf.matMul(ex, W, false, true), E, false, true); // [B, p]
