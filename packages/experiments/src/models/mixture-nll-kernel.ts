@@ -66,7 +66,8 @@ export function mixtureNllAndGrads(
   const dWs = [new Float64Array(d * d), new Float64Array(d * d)];
   const dZ = [new Float64Array(p), new Float64Array(p)];
   for (let b = 0; b < B; b++) {
-    const row = [0, 0];
+    let row1 = 0;
+    let row2 = 0;
     for (let t = 0; t < p; t++) {
       const i = b * p + t;
       const s1 = S[0]![i]!, s2 = S[1]![i]!, mix = s1 + s2;
@@ -76,12 +77,13 @@ export function mixtureNllAndGrads(
       const r1 = mix > 0 ? s1 / mix : 0.5;
       dZ[0]![t] = g * r1;
       dZ[1]![t] = g * (1 - r1);
-      row[0] += dZ[0]![t]!;
-      row[1] += dZ[1]![t]!;
+      row1 += dZ[0]![t]!;
+      row2 += dZ[1]![t]!;
     }
     for (let k = 0; k < 2; k++) {
       const soft = S[k]!, h = H[k]!, W = Ws[k]!, dW = dWs[k]!, dz = dZ[k]!;
-      for (let t = 0; t < p; t++) dz[t] = dz[t]! - soft[b * p + t]! * row[k]!;
+      const row = k === 0 ? row1 : row2;
+      for (let t = 0; t < p; t++) dz[t] = dz[t]! - soft[b * p + t]! * row;
       for (let j = 0; j < d; j++) {
         let dh = 0; // dH_k[b, j] = Σ_t dZ[t] E[t, j]
         for (let t = 0; t < p; t++) {
