@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { memoryKernelAvailable, registerMemoryKernel } from "../training/memory-kernels.ts";
 
 /**
- * Bigram 4's loss and its gradient in ONE kernel (wasm and cpu backends), instead of the ~50 forward and ~60
+ * Bigram 4's loss and its gradient in ONE memory kernel (wasm and cpu backends), instead of the ~50 forward and ~60
  * backward kernels tfjs's autodiff runs for it: at p = 29, d = 2 the arithmetic is a few thousand flops, so the
  * per-kernel dispatch was nearly all of a step. Computed in float64 (the plain path rounds each op to float32:
  * the two agree to ~1e-6, tested).
@@ -106,41 +107,18 @@ export function mixtureNllAndGrads(
   return { loss, dE, dW1: dWs[0]!, dW2: dWs[1]! };
 }
 
-type KernelArgs = { inputs: unknown; backend: unknown };
-interface WasmLike {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-interface CpuLike {
-  data: { get(id: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
-}
+registerMemoryKernel(MIXTURE_NLL, ({ inputs: { E, W1, W2, w, inputs }, read }) => ({
+  shapes: [[], E!.shape, W1!.shape, W2!.shape],
+  compute: ([loss, dE, dW1, dW2]) => {
+    const r = mixtureNllAndGrads(read(E!), read(W1!), read(W2!), inputs ? read(inputs) : null, read(w!), { B: w!.shape[0]!, p: E!.shape[0]!, d: E!.shape[1]! });
+    loss![0] = r.loss;
+    dE!.set(r.dE);
+    dW1!.set(r.dW1);
+    dW2!.set(r.dW2);
+  },
+}));
 
-function sizes(E: tf.TensorInfo, w: tf.TensorInfo): Sizes {
-  return { B: w.shape[0]!, p: E.shape[0]!, d: E.shape[1]! };
-}
-
-function kernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
-  const t = inputs as Record<"E" | "W1" | "W2" | "w", tf.TensorInfo> & { inputs?: tf.TensorInfo };
-  const shapes = [[], t.E.shape, t.W1.shape, t.W2.shape];
-  const wasm = "typedArrayFromHeap" in (backend as object) ? (backend as WasmLike) : null;
-  const read = wasm ? (x: tf.TensorInfo) => wasm.typedArrayFromHeap(x) : (x: tf.TensorInfo) => (backend as CpuLike).data.get(x.dataId).values;
-  // wasm: allocate the outputs before taking views (allocation may grow the heap and detach older views).
-  const outs = wasm ? shapes.map((s) => wasm.makeOutput(s, "float32")) : null;
-  const r = mixtureNllAndGrads(read(t.E), read(t.W1), read(t.W2), t.inputs ? read(t.inputs) : null, read(t.w), sizes(t.E, t.w));
-  const values = [Float32Array.of(r.loss), Float32Array.from(r.dE), Float32Array.from(r.dW1), Float32Array.from(r.dW2)];
-  if (outs) {
-    outs.forEach((o, i) => wasm!.typedArrayFromHeap(o).set(values[i]!));
-    return outs;
-  }
-  return values.map((v, i) => (backend as CpuLike).makeTensorInfo(shapes[i]!, "float32", v));
-}
-
-for (const backendName of ["wasm", "cpu"]) {
-  if (!tf.getKernel(MIXTURE_NLL, backendName)) tf.registerKernel({ kernelName: MIXTURE_NLL, backendName, kernelFunc: kernel as unknown as tf.KernelFunc });
-}
-
-export const mixtureNllKernelAvailable = () => tf.getKernel(MIXTURE_NLL, tf.getBackend()) !== undefined;
+export const mixtureNllKernelAvailable = () => memoryKernelAvailable(MIXTURE_NLL);
 
 /** The loss as a tfjs op of E, W1, W2 whose gradient is the kernel's (computed with the loss, kept until backward). */
 export const fusedMixtureNll = (inputs: tf.Tensor | null, w: tf.Tensor) =>

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
+import { memoryKernelAvailable, registerMemoryKernel } from "./memory-kernels.ts";
 
 /**
  * Adam's update of one parameter as ONE kernel instead of tfjs's fourteen (plus four for the bias-correction
  * scalars): on small models each kernel costs ~8 µs of dispatch whatever its size, so this is most of an optimizer
- * step. Registered for the wasm and cpu backends (where tensors live in memory JS can read); elsewhere the Trainer
- * keeps tfjs's own Adam.
+ * step. A memory kernel (wasm and cpu backends); elsewhere the Trainer keeps tfjs's own Adam.
  *
  * Bit-identical to tfjs's AdamOptimizer: every operation is rounded to float32 where tfjs's per-op kernels round,
  * in the same order (a float32 +, −, ×, ÷ or √ computed in float64 and rounded once is the correctly rounded
@@ -47,45 +47,13 @@ export function adamUpdate(
   }
 }
 
-type Inputs = Record<"value" | "grad" | "m" | "v", tf.TensorInfo>;
-interface WasmLike {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-interface CpuLike {
-  data: { get(id: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
-}
+registerMemoryKernel(FUSED_ADAM, ({ inputs: { value, grad, m, v }, attrs, read }) => ({
+  shapes: [value!.shape, value!.shape, value!.shape],
+  compute: ([ov, om, os]) => adamUpdate(read(value!), read(grad!), read(m!), read(v!), ov!, om!, os!, attrs as unknown as FusedAdamAttrs),
+}));
 
-function wasmKernel({ inputs, backend, attrs }: { inputs: unknown; backend: unknown; attrs?: unknown }): tf.TensorInfo[] {
-  const { value, grad, m, v } = inputs as Inputs;
-  const b = backend as WasmLike;
-  // Outputs first: allocating may grow the wasm heap, which detaches views taken before.
-  const outs = [0, 1, 2].map(() => b.makeOutput(value.shape, "float32"));
-  const [ov, om, os] = outs.map((o) => b.typedArrayFromHeap(o)) as [Float32Array, Float32Array, Float32Array];
-  const read = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
-  adamUpdate(read(value), read(grad), read(m), read(v), ov, om, os, attrs as unknown as FusedAdamAttrs);
-  return outs;
-}
-
-function cpuKernel({ inputs, backend, attrs }: { inputs: unknown; backend: unknown; attrs?: unknown }): tf.TensorInfo[] {
-  const { value, grad, m, v } = inputs as Inputs;
-  const b = backend as CpuLike;
-  const read = (t: tf.TensorInfo) => b.data.get(t.dataId).values;
-  const n = read(value).length;
-  const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-  adamUpdate(read(value), read(grad), read(m), read(v), ...outs, attrs as unknown as FusedAdamAttrs);
-  return outs.map((o) => b.makeTensorInfo(value.shape, "float32", o));
-}
-
-for (const [backendName, kernelFunc] of [["wasm", wasmKernel], ["cpu", cpuKernel]] as const) {
-  if (!tf.getKernel(FUSED_ADAM, backendName)) tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
-}
-
-/** Whether the active backend runs the fused kernel (all float32 inputs required). */
-export function fusedAdamAvailable(): boolean {
-  return tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
-}
+/** Whether the active backend runs the fused kernel. */
+export const fusedAdamAvailable = () => memoryKernelAvailable(FUSED_ADAM);
 
 /** One fused Adam step of `value` (float32): returns [value, m, v] after the step. */
 export function fusedAdamStep(value: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: FusedAdamAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {

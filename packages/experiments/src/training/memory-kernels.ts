@@ -1,0 +1,46 @@
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Kernels written in plain JS over the memory of the wasm and cpu backends, where tensors live in arrays JS can
+ * read (the wasm heap; the cpu backend's typed arrays). A small model's step is dominated by per-kernel dispatch,
+ * so one such kernel can replace dozens of tfjs ops. Other backends keep the tfjs ops.
+ */
+interface WasmLike {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+interface CpuLike {
+  data: { get(id: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
+}
+
+export type Read = (t: tf.TensorInfo) => Float32Array;
+export type MemoryKernel = (args: { inputs: Record<string, tf.TensorInfo>; attrs: Record<string, unknown>; read: Read }) => {
+  shapes: number[][];
+  compute: (outs: Float32Array[]) => void;
+};
+
+/** Registers `kernel` under `name` for the wasm and cpu backends (float32 inputs and outputs). */
+export function registerMemoryKernel(name: string, kernel: MemoryKernel): void {
+  const kernelFunc = ({ inputs, backend, attrs }: { inputs: unknown; backend: unknown; attrs?: unknown }): tf.TensorInfo[] => {
+    const wasm = "typedArrayFromHeap" in (backend as object) ? (backend as WasmLike) : null;
+    const cpu = backend as CpuLike;
+    const read: Read = wasm ? (t) => wasm.typedArrayFromHeap(t) : (t) => cpu.data.get(t.dataId).values;
+    const { shapes, compute } = kernel({ inputs: inputs as Record<string, tf.TensorInfo>, attrs: (attrs ?? {}) as Record<string, unknown>, read });
+    if (wasm) {
+      // Outputs first, then views: allocating may grow the wasm heap, which detaches views taken before.
+      const infos = shapes.map((s) => wasm.makeOutput(s, "float32"));
+      compute(infos.map((i) => wasm.typedArrayFromHeap(i)));
+      return infos;
+    }
+    const outs = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+    compute(outs);
+    return outs.map((o, i) => cpu.makeTensorInfo(shapes[i]!, "float32", o));
+  };
+  for (const backendName of ["wasm", "cpu"]) {
+    if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+  }
+}
+
+/** Whether the active backend runs kernel `name`. */
+export const memoryKernelAvailable = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
