@@ -230,7 +230,8 @@ describe("trainer daemon over a real WebSocket", () => {
   test("history returns stored series and snapshot steps; snapshot requests answer with a binary frame", async () => {
     const { client } = await DaemonClient.connect(daemon.url, TOKEN);
     const run = await startRun(client, { steps: 120, snapshot_every: 25 });
-    await client.request({ type: "subscribe", runId: run.runId });
+    // afterSeq 0: a run this short may finish before the subscription; the replay still brings its end.
+    await client.request({ type: "subscribe", runId: run.runId, afterSeq: 0 });
     await client.waitForJson(isState(run.runId, "finished"), 20_000);
     const history = await client.request({ type: "history", runId: run.runId, maxPoints: 1000 });
     assert.ok(history.type === "history");
@@ -252,7 +253,7 @@ describe("trainer daemon over a real WebSocket", () => {
   test("finalMetrics answers each run's last stored value per metric; an unknown run is not_found", async () => {
     const { client } = await DaemonClient.connect(daemon.url, TOKEN);
     const runs = [await startRun(client, { steps: 40 }), await startRun(client, { steps: 60 })];
-    for (const run of runs) await client.request({ type: "subscribe", runId: run.runId });
+    for (const run of runs) await client.request({ type: "subscribe", runId: run.runId, afterSeq: 0 });
     for (const run of runs) await client.waitForJson(isState(run.runId, "finished"), 20_000);
     const answer = await client.request({ type: "finalMetrics", runIds: runs.map((r) => r.runId) });
     assert.ok(answer.type === "finalMetrics");
