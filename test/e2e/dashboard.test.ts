@@ -273,8 +273,13 @@ test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) 
     await page.getByTestId("field-w_mode").selectOption("random");
     await page.getByTestId("field-seed").fill("1");
     await page.getByTestId("field-steps").fill("1000000");
-    await page.getByTestId("btn-start").click();
-    await until("some training", async () => (await stepOf(page)) > 300, 30_000);
+    // 300 steps of training, then the intervention (a running start would race: how far the run got before the
+    // clicks, and so how long it takes to recover, would depend on the machine's speed).
+    await page.getByTestId("btn-create-paused").click();
+    await until("created", async () => (await text(page, "run-state")) === "created");
+    await page.getByTestId("input-step-n").fill("300");
+    await page.getByTestId("btn-step").click();
+    await until("300 steps of training", async () => (await stepOf(page)) === 300 && (await text(page, "run-state")) === "paused", 30_000);
     const clickedAt = Date.now();
     await page.getByTestId("btn-freeze-W1").click();
     await page.getByTestId("btn-unfreeze-W1").waitFor(); // the panel re-read the groups: W1 is frozen now
@@ -289,6 +294,7 @@ test("Bigram 4, Experiment 1 by intervention: freeze W1, W2 at diag(−1, −1) 
     }
     await until("four entries in the intervention log", async () => (await page.getByTestId("intervention-log").locator("li").count()) === 4);
     assert.match(await text(page, "intervention-log"), /W2: .* → \[\[-1, 0\], \[0, -1\]\]/);
+    await page.getByTestId("btn-resume").click();
     await until("the W1 matrix shows diag(−1, −1)", async () => /-1\.000\s*0\.000\s*0\.000\s*-1\.000/.test(await text(page, "matrix-W1")));
     // ~3000 steps: seconds on an idle machine, minutes on a busy one.
     await until("perplexity below 2.2", async () => Number(await text(page, "latest-ppl")) < 2.2, 180_000);

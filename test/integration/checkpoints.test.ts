@@ -9,9 +9,8 @@ const httpBase = () => fixture.daemon().url.replace(/^ws/, "http");
 const token = "checkpoints-token";
 
 async function pausedRun(experiment: string, config: Record<string, unknown>) {
-  const run = runOf(await client().request({ type: "start", experiment, config: { steps: 1_000_000, ...config } }));
+  const run = runOf(await client().request({ type: "start", experiment, config: { steps: 1_000_000, ...config }, paused: true }));
   await client().request({ type: "subscribe", runId: run.runId });
-  runOf(await client().request({ type: "pause", runId: run.runId }));
   return run.runId;
 }
 

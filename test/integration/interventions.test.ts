@@ -8,9 +8,8 @@ const fixture = daemonFixture("interventions");
 const client = () => fixture.client();
 
 async function pausedRun(config: Record<string, unknown>, experiment = "bigram-circle") {
-  const run = runOf(await client().request({ type: "start", experiment, config: { steps: 1_000_000, ...config } }));
+  const run = runOf(await client().request({ type: "start", experiment, config: { steps: 1_000_000, ...config }, paused: true }));
   await client().request({ type: "subscribe", runId: run.runId });
-  runOf(await client().request({ type: "pause", runId: run.runId }));
   return run.runId;
 }
 

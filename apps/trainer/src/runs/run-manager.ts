@@ -121,7 +121,9 @@ export class RunManager {
   private async forkFromStep(parentId: string, step: number, edits: Config): Promise<RunSummary> {
     const parent = this.get(parentId);
     if (parent.imported) throw new RunStateError(readOnlyReason(parent));
-    if (step > parent.step) throw new RunStateError(`run ${parentId} has taken ${parent.step} steps; cannot fork at step ${step}`);
+    // A live run's stored step lags its own by up to one store flush.
+    const taken = this.live.get(parentId)?.run.step ?? parent.step;
+    if (step > taken) throw new RunStateError(`run ${parentId} has taken ${taken} steps; cannot fork at step ${step}`);
     const experiment = this.experimentOf(parent.experiment);
     if (!experiment) throw new NotFoundError(`unknown experiment "${parent.experiment}"`);
     const replayed = await replayTo(experiment, parent.config, this.store.interventions(parentId), step, this.checkpointSources(parent.experiment));
