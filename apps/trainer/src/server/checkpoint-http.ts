@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RunManager } from "../runs/run-manager.ts";
 import { presentedToken, tokenMatches } from "./auth.ts";
+import { readBody } from "./http-body.ts";
 
 /** Largest file a user may upload (the daemon holds it in memory to check it). */
 export const MAX_UPLOAD_BYTES = 64 << 20;
@@ -30,18 +31,9 @@ export function checkpointRoute(manager: RunManager, token: string, req: Incomin
       return true;
     }
     if (req.method === "PUT" && runId === "uploads") {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_UPLOAD_BYTES) {
-          reply(413, { error: `larger than ${MAX_UPLOAD_BYTES} bytes` });
-          req.destroy();
-        } else chunks.push(c);
-      });
-      req.on("end", () => {
-        if (size > MAX_UPLOAD_BYTES) return;
-        manager.uploadCheckpoint(name, Buffer.concat(chunks)).then(
+      readBody(req, MAX_UPLOAD_BYTES, (err, body) => {
+        if (err) return reply(413, { error: err });
+        manager.uploadCheckpoint(name, body).then(
           (entry) => reply(201, entry),
           (e: Error) => reply(400, { error: e.message }),
         );

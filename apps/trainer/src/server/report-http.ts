@@ -4,6 +4,7 @@ import { renderReportHtml, reportFileName, reportJsonFromHtml } from "@orrery/re
 import { NotFoundError, type RunManager } from "../runs/run-manager.ts";
 import type { AccessControl } from "./access.ts";
 import { presentedToken } from "./auth.ts";
+import { readBody } from "./http-body.ts";
 
 /** Largest report a user may import (the daemon holds it in memory to check it). */
 export const MAX_IMPORT_BYTES = 32 << 20;
@@ -13,22 +14,18 @@ const ROUTE = /^\/runs\/(?:([^/?]+)\/report\.(html|json)|(import))(?:\?.*)?$/;
  * `GET /runs/<runId>/report.html?token=…` (or `.json`): the run's static report, for any role that sees the run;
  * `POST /runs/import?token=…` with a report (its JSON, or an exported HTML page) as the body: a new read-only run,
  * for a controller or the owner (not a link scoped to some runs), answered with its summary. Returns false when
- * the request is not for these routes. Any origin may read the answers: the token, not a cookie, authorizes.
+ * the request is not for these routes.
  */
 export function reportRoute(ctx: { manager: RunManager; access: AccessControl }, req: IncomingMessage, res: ServerResponse): boolean {
   const m = ROUTE.exec(req.url ?? "");
   if (!m) return false;
+  // Browsers' preflights and allowed origins are answered by the server's CORS gate; a request without an Origin may read too.
   if (!res.hasHeader("access-control-allow-origin")) res.setHeader("access-control-allow-origin", "*");
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
     return true;
   };
-  if (req.method === "OPTIONS") {
-    res.writeHead(204, { "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "authorization, content-type", "access-control-max-age": "600" });
-    res.end();
-    return true;
-  }
   const access = ctx.access.authenticate(presentedToken(req));
   if (!access) return reply(401, { error: "wrong or missing token" });
   const refuse = (why: string) => {
@@ -55,8 +52,9 @@ export function reportRoute(ctx: { manager: RunManager; access: AccessControl },
     if (req.method !== "POST") return reply(405, { error: "POST a report to /runs/import" });
     if (access.role === "viewer") return refuse("a viewer may not import runs (needs controller)");
     if (access.runIds) return refuse("this link is for some runs only; it cannot import new ones");
-    readBody(req, MAX_IMPORT_BYTES, (err, text) => {
+    readBody(req, MAX_IMPORT_BYTES, (err, body) => {
       if (err) return reply(413, { error: err });
+      const text = body.toString("utf8");
       const json = /^\s*</.test(text) ? reportJsonFromHtml(text) : text;
       if (json === null) return reply(400, { error: "an HTML body must be an exported Orrery report (it embeds no report JSON)" });
       const parsed = parseRunReport(json);
@@ -73,23 +71,4 @@ export function reportRoute(ctx: { manager: RunManager; access: AccessControl },
     return reply(500, { error: (e as Error).message });
   }
   return true;
-}
-
-/** Reads a request body as UTF-8, refusing (and dropping the connection) past `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number, done: (err: string | null, text: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  req.on("data", (c: Buffer) => {
-    if (over) return;
-    size += c.length;
-    if (size > limit) {
-      over = true;
-      done(`larger than ${limit} bytes`, "");
-      req.resume();
-    } else chunks.push(c);
-  });
-  req.on("end", () => {
-    if (!over) done(null, Buffer.concat(chunks).toString("utf8"));
-  });
 }
