@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { CheckpointEntry, CheckpointRef, Intervention } from "@orrery/protocol";
+import { httpBase } from "../lib/reports.ts";
 
 const button = "rounded-md bg-slate-700 px-2.5 py-1 text-xs text-slate-100 hover:bg-slate-600 disabled:opacity-40";
 
@@ -39,7 +40,7 @@ export function CheckpointPanel({
   const [groups, setGroups] = useState("");
   const selected = groups.split(/[\s,]+/).filter(Boolean);
   useEffect(() => onNeedList(), [runId, onNeedList]);
-  const http = daemonUrl.replace(/^ws/, "http");
+  const http = httpBase(daemonUrl);
   const href = (c: CheckpointRef) => `${http}/checkpoints/${encodeURIComponent(c.runId)}/${encodeURIComponent(c.name)}.safetensors?token=${encodeURIComponent(token)}`;
   const shown = checkpoints.filter((c) => c.runId === runId || c.runId === "uploads");
 

@@ -1,5 +1,7 @@
+import { httpUrlOf } from "./connection/client.ts";
+
 /** The daemon's HTTP API next to its socket (same host and port: ws → http, wss → https), token as a query parameter. */
-const httpBase = (daemonUrl: string) => daemonUrl.replace(/^ws/, "http").replace(/\/+$/, "");
+export const httpBase = (daemonUrl: string) => httpUrlOf(daemonUrl) ?? daemonUrl;
 
 /** Where a run's static report downloads from: one self-contained HTML file, or its JSON. */
 export const reportUrl = (daemonUrl: string, token: string, runId: string, ext: "html" | "json") =>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useReducer } from "react";
+import { useEffect, useReducer, useRef } from "react";
 import { initialState, reducer } from "../state/reducer.ts";
 import type { Action, UiState } from "../state/types.ts";
 import { DaemonClient } from "./client.ts";
@@ -21,16 +21,33 @@ export function fleetReducer(state: FleetState, a: FleetAction): FleetState {
  */
 export function useDaemonFleet(targets: readonly DaemonTarget[]): FleetState {
   const [state, dispatch] = useReducer(fleetReducer, {});
+  // One client per daemon, kept while its URL, token and name stay: adding or removing a daemon leaves the others' connections alone.
+  const clients = useRef(new Map<string, { who: string; client: DaemonClient }>());
   const key = JSON.stringify(targets.map((t) => [t.url, t.token, t.name ?? ""]));
   useEffect(() => {
-    const list = JSON.parse(key) as [string, string, string][];
-    dispatch({ keep: list.map(([url]) => url) });
-    const clients = list.map(([url, token, name]) => {
-      const client = new DaemonClient({ url, token, name, dispatch: (action) => dispatch({ url, action }) });
+    const wanted = new Map((JSON.parse(key) as [string, string, string][]).map(([url, token, name]) => [url, { token, name }]));
+    const open = clients.current;
+    for (const [url, { who, client }] of open) {
+      const w = wanted.get(url);
+      if (w && who === JSON.stringify(w)) continue;
+      client.close();
+      open.delete(url);
+    }
+    // Kept daemons keep their state; new or re-keyed ones start from a clean slate.
+    dispatch({ keep: [...open.keys()] });
+    for (const [url, w] of wanted) {
+      if (open.has(url)) continue;
+      const client = new DaemonClient({ url, ...w, dispatch: (action) => dispatch({ url, action }) });
+      open.set(url, { who: JSON.stringify(w), client });
       client.start();
-      return client;
-    });
-    return () => clients.forEach((c) => c.close());
+    }
   }, [key]);
+  useEffect(() => {
+    const open = clients.current;
+    return () => {
+      for (const { client } of open.values()) client.close();
+      open.clear();
+    };
+  }, []);
   return state;
 }
