@@ -55,7 +55,7 @@ describe("roles and share links, enforced by the daemon", () => {
       assert.ok(welcome.type === "welcome" && welcome.you && /^guest-[0-9a-f]{6}$/.test(welcome.you.name), "a nameless client gets a guest label");
       const guest = welcome.you!;
       await alice.request({ type: "subscribe", runId: run.runId });
-      const from = alice.jsonMessages().length;
+      const from = alice.received.length;
       await bob.request({ type: "subscribe", runId: run.runId });
       const both = await alice.waitForJson((m) => m.type === "presence" && m.runId === run.runId && m.watchers.length === 2, 5000, from);
       assert.ok(both.type === "presence");
@@ -68,7 +68,7 @@ describe("roles and share links, enforced by the daemon", () => {
       const annotated = await bob.request({ type: "annotate", runId: run.runId, step: 1, text: "hi" });
       assert.ok(annotated.type === "annotation" && annotated.annotation.by === guest.name);
 
-      const mark = alice.jsonMessages().length;
+      const mark = alice.received.length;
       await bob.close();
       const alone = await alice.waitForJson((m) => m.type === "presence" && m.runId === run.runId, 5000, mark);
       assert.ok(alone.type === "presence");
