@@ -7,7 +7,8 @@ import { selectBackend } from "@orrery/trainer";
 import { AttentionOnlyTransformer } from "../../packages/experiments/src/models/transformer/attention-only.ts";
 import { layerNorm } from "../../packages/experiments/src/models/transformer/layer-norm.ts";
 import { attentionMix, attentionScores, linear } from "../../packages/experiments/src/models/transformer/matmul.ts";
-import { crossEntropy, timeMajorOneHot } from "../../packages/experiments/src/models/transformer/sequence-batch.ts";
+import { crossEntropy } from "../../packages/experiments/src/models/cross-entropy.ts";
+import { timeMajorOneHot } from "../../packages/experiments/src/models/transformer/sequence-batch.ts";
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 

@@ -5,7 +5,8 @@ import {
   edgeSequences, graphTransformer, graphVocabulary, Gpt, pathSequences, pathStar, rootToLeafPaths, Rng, splitLeaves, treeStar,
   ConfigError,
 } from "@orrery/experiments";
-import { crossEntropy, timeMajorOneHot } from "../src/models/transformer/sequence-batch.ts";
+import { crossEntropy } from "../src/models/cross-entropy.ts";
+import { timeMajorOneHot } from "../src/models/transformer/sequence-batch.ts";
 
 describe("graph sequences", () => {
   test("root-to-leaf paths of a path-star run root, n1, …, leaf along each arm", () => {

@@ -8,6 +8,7 @@ import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { Experiment, Problem } from "../types.ts";
+import { crossEntropy } from "./cross-entropy.ts";
 import { layerNorm } from "./transformer/layer-norm.ts";
 import { bigramLinearFields as fields, type BigramLinearConfig } from "./bigram-linear-fields.ts";
 
@@ -88,11 +89,9 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
     }
     return U ? tf.matMul(h, U) : tf.matMul(h, E!, false, true);
   };
-  const crossEntropy = (l: tf.Tensor, weights: tf.Tensor, rows: number) =>
-    tf.neg(tf.div(tf.sum(tf.mul(weights, tf.logSoftmax(l))), rows)) as tf.Scalar;
 
   const exactWeights = c.loss === "exact" || V <= MAX_EXACT_EVAL_V ? tf.tensor2d(jointWeights(source), [V, V]) : null;
-  const exactLoss = () => tf.tidy(() => crossEntropy(logits(E as tf.Tensor as tf.Tensor2D), exactWeights!, 1));
+  const exactLoss = () => tf.tidy(() => crossEntropy(logits(E as tf.Tensor as tf.Tensor2D), exactWeights as tf.Tensor2D, 1));
   const dataRng = new Rng(c.seed + 1);
   // The config's, until a data intervention changes it; the data stream continues either way.
   const size = new BatchSize(c.batch_size, batchSizeField);
@@ -120,7 +119,7 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
       const batch = samplePairs(source, size.current, dataRng);
       return tf.tidy(() => {
         const x = tf.matMul(oneHotRows(batch.inputs, V), E!) as tf.Tensor2D;
-        return crossEntropy(logits(x), oneHotRows(batch.targets, V), size.current);
+        return crossEntropy(logits(x), oneHotRows(batch.targets, V) as tf.Tensor2D, size.current);
       });
     },
     setData(patch) {

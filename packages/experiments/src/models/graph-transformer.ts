@@ -16,7 +16,8 @@ import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, t
 import { edgeScores, leafFirstNodeCosines, pathAccuracy } from "./graph-transformer-eval.ts";
 import { Gpt } from "./transformer/gpt.ts";
 import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
-import { crossEntropy, timeMajorOneHot } from "./transformer/sequence-batch.ts";
+import { crossEntropy } from "./cross-entropy.ts";
+import { timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
 /**
  * The GM paper's in-weights graph memory with a small decoder-only Transformer (EXPERIMENTS.md §3A, and the

@@ -3,7 +3,8 @@ import type { CopyingBatch } from "../datasets/copying.ts";
 import { errorFloor, errorMask, maskedError } from "../datasets/copying-error.ts";
 import { inductionScore, previousTokenScore } from "./induction-heads-scores.ts";
 import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
-import { crossEntropy, nextTokenTargets, timeMajorOneHot, toSequenceMajor } from "./transformer/sequence-batch.ts";
+import { crossEntropy } from "./cross-entropy.ts";
+import { nextTokenTargets, timeMajorOneHot, toSequenceMajor } from "./transformer/sequence-batch.ts";
 
 export interface InductionTestSets {
   /** Held out from the training distribution. */

@@ -9,7 +9,8 @@ import { inductionEvaluator } from "./induction-heads-eval.ts";
 import { bridgeMetrics, inductionSnapshot } from "./induction-heads-views.ts";
 import { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
 import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
-import { crossEntropy, nextTokenTargets, timeMajorOneHot } from "./transformer/sequence-batch.ts";
+import { crossEntropy } from "./cross-entropy.ts";
+import { nextTokenTargets, timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
 /**
  * Zhong (Song, Xu & Zhong, arXiv 2408.09503), EXPERIMENTS.md §4: an attention-only transformer learns to copy

@@ -7,6 +7,7 @@ import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
+import { crossEntropy } from "./cross-entropy.ts";
 
 /**
  * Bigram 3 (seed 001): a rank-R Markov chain learned by an untied embedding (V×N) and unembedding (N×V).
@@ -148,6 +149,3 @@ function jointWeights(P: Float64Array, pi: Float64Array, V: number): Float32Arra
   for (let x = 0; x < V; x++) for (let y = 0; y < V; y++) w[x * V + y] = pi[x]! * P[x * V + y]!;
   return w;
 }
-
-const crossEntropy = (logits: tf.Tensor, weights: tf.Tensor, rows: number): tf.Scalar =>
-  tf.tidy(() => tf.neg(tf.div(tf.sum(tf.mul(weights, tf.logSoftmax(logits))), rows)) as tf.Scalar);

@@ -10,6 +10,7 @@ import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
+import { crossEntropy } from "./cross-entropy.ts";
 import { gramMatrix } from "./matmul.ts";
 
 /**
@@ -62,7 +63,7 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
   const edgeSet = (pairs: [number, number][]) => ({
     pairs,
     sources: new Set(pairs.map(([u]) => u)).size,
-    targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_source"), [n, n])),
+    targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_source"), [n, n])) as tf.Tensor2D,
   });
   let data = edgeSet(directedPairs(g, c.direction, c.self_edges));
   const edges = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
@@ -75,10 +76,7 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
     params: { E },
     frozen: [],
     loss: () =>
-      tf.tidy(() => {
-        const logp = tf.logSoftmax(gramMatrix(E));
-        return tf.neg(tf.sum(tf.mul(data.targets, logp))) as tf.Scalar;
-      }),
+      tf.tidy(() => crossEntropy(gramMatrix(E), data.targets, 1)),
     metrics: (loss) => ({ loss: loss / data.sources }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};

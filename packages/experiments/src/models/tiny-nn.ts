@@ -10,6 +10,7 @@ import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
+import { crossEntropy } from "./cross-entropy.ts";
 import { matMulT } from "./matmul.ts";
 
 /**
@@ -107,7 +108,7 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     return {
       pairs,
       neighbours,
-      targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_pair"), [n, n])),
+      targets: tf.keep(tf.tensor2d(targetWeights(n, pairs, "per_pair"), [n, n])) as tf.Tensor2D,
       optimum: pairs.reduce((s, [u]) => s + Math.log(neighbours[u]!.size), 0) / pairs.length,
     };
   };
@@ -121,7 +122,7 @@ export function createTinyNN(c: TinyNNConfig): Problem {
   const problem: Problem = {
     params: { E, W, b },
     frozen: c.freeze_embedding ? ["E"] : [],
-    loss: () => tf.tidy(() => tf.neg(tf.sum(tf.mul(data.targets, tf.logSoftmax(logits())))) as tf.Scalar),
+    loss: () => tf.tidy(() => crossEntropy(logits(), data.targets, 1)),
     metrics: (loss) => ({ loss }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};

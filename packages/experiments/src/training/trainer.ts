@@ -3,6 +3,7 @@ import { fusedAdamAvailable, fusedAdamStep } from "./fused-adam.ts";
 import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
 import { sharpnessSteps, topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./sharpness.ts";
+import { shareIdentityOnWasm } from "./shared-identity.ts";
 import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
@@ -69,6 +70,7 @@ export class Trainer {
   step = 0;
 
   constructor(readonly problem: Problem, private opts: TrainerOptions) {
+    shareIdentityOnWasm();
     this.optimizers = Object.fromEntries(Object.keys(problem.params).map((group) => [group, makeOptimizer(opts)]));
     this.frozen = new Set(problem.frozen);
   }

@@ -29,23 +29,3 @@ export function toSequenceMajor(values: ArrayLike<number>, n: number, T: number)
   for (let s = 0; s < n; s++) for (let t = 0; t < T; t++) out[s * T + t] = values[t * n + s]!;
   return out;
 }
-
-/**
- * −Σ targets ⊙ log softmax(logits) / count, with the gradient (softmax·Σ_row targets − targets)/count written
- * out (rows without a target get none): tf.logSoftmax and its gradient cost several times more on wasm than
- * the Softmax kernel.
- */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D, count: number): tf.Scalar {
-  const loss = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const p = tf.softmax(x);
-    save([p, targets]); // saved, not closed over: the forward pass's tidy scope would free it first
-    return {
-      value: tf.div(tf.neg(tf.sum(tf.mul(targets, tf.log(tf.maximum(p, 1e-30))))), count) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, [ps, ts]: tf.Tensor[]) => [
-        tf.mul(tf.sub(tf.mul(ps!, tf.sum(ts!, 1, true)), ts!), tf.div(dy, count)),
-      ],
-    };
-  });
-  return loss(logits) as tf.Scalar;
-}

@@ -1,0 +1,45 @@
+import { KERNELS_WASM_BASE64 } from "./kernels-wasm.ts";
+
+/** The exports of kernels.wat; pointers are byte offsets into the tfjs wasm backend's memory. */
+export interface SimdKernels {
+  adam(
+    x: number, g: number, m: number, v: number, ox: number, om: number, ov: number, n: number,
+    b1: number, b2: number, ob1: number, ob2: number, c1: number, c2: number, eps: number, step: number, keep: number,
+  ): void;
+}
+
+/** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
+export type WasmMemory = object;
+
+/** The slice of the WebAssembly JS API used here (Node and browsers have it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+const instances = new WeakMap<WasmMemory, SimdKernels>();
+
+function module(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new api!.Module(Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0)));
+    } catch {
+      compiled = null; // no wasm SIMD here: callers fall back to their plain-JS loops
+    }
+  }
+  return compiled;
+}
+
+/** The kernels, instantiated on `memory` (once per memory), or null where wasm SIMD is unavailable. */
+export function simdKernelsOn(memory: WasmMemory): SimdKernels | null {
+  let kernels = instances.get(memory);
+  if (!kernels) {
+    const m = module();
+    if (!m) return null;
+    kernels = new api!.Instance(m, { env: { memory } }).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
