@@ -5,14 +5,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import initWabt from "wabt";
 
-const DIR = "packages/experiments/src/training/simd";
-export const WAT_PATH = `${DIR}/kernels.wat`;
-export const OUTPUT_PATH = `${DIR}/kernels-wasm.ts`;
+const DIR = fileURLToPath(new URL("../packages/experiments/src/training/simd/", import.meta.url));
+export const WAT_PATH = `${DIR}kernels.wat`;
+export const OUTPUT_PATH = `${DIR}kernels-wasm.ts`;
 
 /** The generated module's source text for the current kernels.wat. */
 export async function generatedSource(): Promise<string> {
   const wabt = await initWabt();
-  const module = wabt.parseWat(WAT_PATH, readFileSync(WAT_PATH, "utf8"), { simd: true });
+  const module = wabt.parseWat("kernels.wat", readFileSync(WAT_PATH, "utf8"), { simd: true });
   try {
     module.validate();
     const { buffer } = module.toBinary({});

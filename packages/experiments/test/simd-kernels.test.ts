@@ -8,7 +8,6 @@ import { shareIdentityOnWasm } from "../src/training/shared-identity.ts";
 import { simdKernelsOn } from "../src/training/simd/simd-kernels.ts";
 
 test("the committed SIMD kernels binary is kernels.wat compiled (run `npm run build:kernels` after editing it)", async () => {
-  process.chdir(new URL("../../..", import.meta.url).pathname);
   assert.equal(readFileSync(OUTPUT_PATH, "utf8"), await generatedSource());
 });
 
