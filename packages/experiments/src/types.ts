@@ -11,6 +11,12 @@ export interface Problem {
   /** Scalar training loss for the next batch; called inside the optimizer's tidy scope. */
   loss(): Scalar;
   /**
+   * The same loss with its gradients in the `trained` groups, computed without autodiff's tape (a backward pass
+   * written out, fused kernels): on small models the tape's bookkeeping costs more than the arithmetic. It
+   * advances the data stream as loss() does. Optional; null: the trainer differentiates loss().
+   */
+  gradients?(trained: readonly string[]): { loss: Scalar; grads: Record<string, Tensor> } | null;
+  /**
    * Loss on a fixed probe batch built once at create, for measurements that need the same loss at several θ
    * (sharpness). Problems whose loss() draws a fresh batch provide it; without it, loss() is used with the data
    * stream rewound before each call. Must not advance any RNG.

@@ -12,7 +12,7 @@ const FORWARD = "OrreryCrossEntropy";
 const BACKWARD = "OrreryCrossEntropyGrad";
 
 /** Loss and softmax (written into `p`) of logits z [rows, cols] against weights w. */
-export function crossEntropyForward(z: ArrayLike<number>, w: ArrayLike<number>, rows: number, cols: number, scale: number, p: Float32Array): number {
+export function crossEntropyForward(z: ArrayLike<number>, w: ArrayLike<number>, rows: number, cols: number, scale: number, p: Float32Array | Float64Array): number {
   let loss = 0;
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     let max = -Infinity;
@@ -32,7 +32,7 @@ export function crossEntropyForward(z: ArrayLike<number>, w: ArrayLike<number>, 
 }
 
 /** dz = scale·dy·(p·Σ_row w − w), written into `dz`. */
-export function crossEntropyBackward(p: ArrayLike<number>, w: ArrayLike<number>, rows: number, cols: number, scale: number, dz: Float32Array): void {
+export function crossEntropyBackward(p: ArrayLike<number>, w: ArrayLike<number>, rows: number, cols: number, scale: number, dz: Float32Array | Float64Array): void {
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     let total = 0;
     for (let j = o; j < o + cols; j++) total += w[j]!;
@@ -54,9 +54,26 @@ registerMemoryKernel(BACKWARD, ({ inputs: { probs, weights, dy }, attrs, read })
   shapes: [probs!.shape],
   compute([dz]) {
     const { rows, cols } = dims(probs!);
-    crossEntropyBackward(read(probs!), read(weights!), rows, cols, (attrs.scale as number) * read(dy!)[0]!, dz!);
+    const upstream = dy ? read(dy)[0]! : 1; // without dy: the loss's own gradient
+    crossEntropyBackward(read(probs!), read(weights!), rows, cols, (attrs.scale as number) * upstream, dz!);
   },
 }));
+
+/** The loss and its gradient in the logits (for an upstream gradient of 1), without autodiff: for hand-written backward passes. */
+export function crossEntropyWithGradient(logits: tf.Tensor2D, weights: tf.Tensor2D, divisor: number): { loss: tf.Scalar; dLogits: tf.Tensor2D } {
+  if (!memoryKernelAvailable(FORWARD)) {
+    return tf.tidy(() => {
+      const p = tf.softmax(logits);
+      const loss = tf.div(tf.neg(tf.sum(tf.mul(weights, tf.log(tf.maximum(p, 1e-30))))), divisor) as tf.Scalar;
+      return { loss, dLogits: tf.div(tf.sub(tf.mul(p, tf.sum(weights, 1, true)), weights), divisor) as tf.Tensor2D };
+    });
+  }
+  const attrs = { scale: 1 / divisor };
+  const [loss, probs] = tf.engine().runKernel(FORWARD, { logits, weights }, attrs) as unknown as [tf.Scalar, tf.Tensor2D];
+  const [dLogits] = tf.engine().runKernel(BACKWARD, { probs, weights }, attrs) as unknown as [tf.Tensor2D];
+  probs.dispose();
+  return { loss, dLogits };
+}
 
 /** −Σ weights ⊙ log softmax(logits) / divisor for logits and weights [rows, cols], differentiable in the logits. */
 export function crossEntropy(logits: tf.Tensor2D, weights: tf.Tensor2D, divisor: number): tf.Scalar {

@@ -12,6 +12,7 @@ import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } fr
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 import { gramMatrix } from "./matmul.ts";
+import { gramCrossEntropyWithGradient } from "./node2vec-kernel.ts";
 
 /**
  * Tied Node2Vec of the GM repo (`node2vec_notebook_helpers.py`, EXPERIMENTS.md §3B): one embedding E (n×d, N(0,1)),
@@ -77,6 +78,10 @@ export function createNode2Vec(c: Node2VecConfig): Problem {
     frozen: [],
     loss: () =>
       tf.tidy(() => crossEntropy(gramMatrix(E), data.targets, 1)),
+    gradients() {
+      const fused = gramCrossEntropyWithGradient(E, data.targets);
+      return fused && { loss: fused.loss, grads: { E: fused.dE } };
+    },
     metrics: (loss) => ({ loss: loss / data.sources }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};

@@ -10,7 +10,7 @@ import { readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
-import { crossEntropy } from "./cross-entropy.ts";
+import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
 import { matMulT } from "./matmul.ts";
 
 /**
@@ -123,6 +123,19 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     params: { E, W, b },
     frozen: c.freeze_embedding ? ["E"] : [],
     loss: () => tf.tidy(() => crossEntropy(logits(), data.targets, 1)),
+    // The backward pass written out, with explicit transposes (see matmul.ts); autodiff of loss() gives the same.
+    gradients: (trained) =>
+      tf.tidy(() => {
+        const Et = tf.transpose(E);
+        const H = tf.add(tf.matMul(E, tf.transpose(W)), b) as tf.Tensor2D;
+        const { loss, dLogits } = crossEntropyWithGradient(tf.matMul(H, Et), data.targets, 1);
+        const dH = tf.matMul(dLogits, E);
+        const grads: Record<string, tf.Tensor> = {};
+        if (trained.includes("E")) grads.E = tf.add(tf.matMul(tf.transpose(dLogits), H), tf.matMul(dH, W));
+        if (trained.includes("W")) grads.W = tf.matMul(tf.transpose(dH), E);
+        if (trained.includes("b")) grads.b = tf.sum(dH, 0);
+        return { loss, grads };
+      }),
     metrics: (loss) => ({ loss }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};

@@ -86,7 +86,7 @@ export class Trainer {
     if (this.opts.schedule && this.opts.schedule !== "constant") for (const g of trained) setLearningRate(this.optimizers[g]!, lr);
     const variables = trained.map((g) => this.problem.params[g]!);
     // Everything frozen: the step only evaluates the loss (and the data stream moves on as usual).
-    const { value, grads } = variables.length ? tf.variableGrads(() => this.problem.loss(), variables) : { value: tf.tidy(() => this.problem.loss()), grads: {} };
+    const { value, grads } = variables.length ? this.gradients(trained) : { value: tf.tidy(() => this.problem.loss()), grads: {} };
     // Decoupled weight decay after the step: fused into Adam's kernel where it runs, else one multiply per group.
     const keep = this.opts.weightDecay ? 1 - lr * this.opts.weightDecay : 1;
     const unfused = variables.filter((v, i) => !fusedStep(this.optimizers[trained[i]!]!, v, grads[v.name]!, keep));
@@ -98,6 +98,13 @@ export class Trainer {
     const evaluated = this.problem.evaluate?.(this.step) ?? {};
     const sharpness: Record<string, number> = this.sharpnessDue && !deferSharpness ? { sharpness: this.measureSharpness() } : {};
     return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated, ...sharpness } };
+  }
+
+  /** The loss and its gradients by variable name: the problem's own backward pass where it has one, else autodiff. */
+  private gradients(trained: string[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const direct = this.problem.gradients?.(trained);
+    if (!direct) return tf.variableGrads(() => this.problem.loss(), trained.map((g) => this.problem.params[g]!));
+    return { value: direct.loss, grads: Object.fromEntries(trained.map((g) => [this.problem.params[g]!.name, direct.grads[g]!])) };
   }
 
   /** Whether the schedule (`sharpnessEvery`) asks for a sharpness measurement at the current step. */
