@@ -1,7 +1,8 @@
 // `npm run bench`: training throughput per tfjs backend and experiment, the daemon's streaming costs
 // measured in a real browser, how many viewers one daemon holds, and Orrery against a PyTorch reference
-// (bench-vs-torch.ts). A benchmark, not a test: it prints tables and asserts nothing. `npm run bench -- viewers`
-// (or throughput, streaming, torch) runs only those sections.
+// (bench-vs-torch.ts), the daemon's memory over a 1M-step run and the opening of a stored 1M-step run
+// (bench-memory.ts). A benchmark, not a test: it prints tables and asserts nothing. `npm run bench -- viewers`
+// (or throughput, streaming, torch, memory, history) runs only those sections.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -12,10 +13,11 @@ import { encodeSnapshotFrame, PROTOCOL_VERSION } from "@orrery/protocol";
 import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
 import { torchTable } from "./bench-vs-torch.ts";
+import { historyTable, memoryTable } from "./bench-memory.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const STEP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const SECTIONS = ["throughput", "streaming", "viewers", "torch"] as const;
+const SECTIONS = ["throughput", "streaming", "viewers", "torch", "memory", "history"] as const;
 
 /** Child mode: one backend per process (tfjs has one engine), prints one JSON line. */
 async function throughputChild(backend: BackendPreference, experimentId: string): Promise<void> {
@@ -286,6 +288,8 @@ async function main() {
   if (section("streaming")) await streamingTable();
   if (section("viewers")) await viewersTable();
   if (section("torch")) await torchTable(throughput); // Orrery vs a PyTorch reference (scripts/torch/)
+  if (section("memory")) await memoryTable(); // RSS, heap and tfjs tensors over a long stored run (bench-memory.ts)
+  if (section("history")) await historyTable(); // a stored 1M-step run opened over ws and in the dashboard
 }
 
 function throughputTable() {

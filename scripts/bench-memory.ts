@@ -1,0 +1,360 @@
+// `npm run bench -- memory` and `npm run bench -- history` (issue 6: "memory is flat"; "a stored 1M-step run opens in
+// < 1 s with its spikes visible"). Both use a real daemon on a real SQLite store in a temp folder.
+//   memory:  one bigram-circle run (defaults) of BENCH_MEMORY_STEPS steps (default 1,000,000), stored as the product
+//            stores it and watched by one viewer socket in a child process; the process's memory and tfjs's tensors
+//            sampled every BENCH_MEMORY_SAMPLE_SECONDS (5), after a full GC (every sample to BENCH_MEMORY_CSV, if set).
+//   history: a finished run of BENCH_HISTORY_STEPS steps (default 1,000,000) written straight into the store, with
+//            single-step spikes and a dip in its loss; then its opening timed from a `ws` client and from the built
+//            dashboard in headless Chromium.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import * as tf from "@tensorflow/tfjs";
+import { WebSocket } from "ws";
+import { PROTOCOL_VERSION, TERMINAL_STATES, type Series } from "@orrery/protocol";
+import { RunStore } from "@orrery/store";
+import { startDaemon, storeFile } from "@orrery/trainer";
+import { CHROMIUM, launchChromium } from "../test/helpers/chromium.ts";
+import { rng, writeStoredRun, type Spike } from "../test/helpers/stored-run.ts";
+// What the dashboard plots of a series (its own min/max thinning to ~1200 points): the points its loss chart must draw.
+import { chartPoints } from "../apps/dashboard/lib/state/selectors.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const MiB = 2 ** 20;
+const TOKEN = "bench";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fileSize = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+
+/** A full collection on demand (the flag set at run time, as `node --expose-gc` would). */
+function fullGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+// ───────────── memory ─────────────
+
+interface Sample {
+  seconds: number;
+  step: number;
+  running: boolean;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  tensors: number;
+  tensorBytes: number;
+}
+
+/** One viewer socket subscribed to the run, in its own process (scripts/lib/bench-clients.ts), so its memory is not ours. */
+function viewerProcess(url: string, runId: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/lib/bench-clients.ts", "viewers", url, TOKEN, runId, "1"], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  let wake = () => {};
+  createInterface({ input: child.stdout! }).on("line", (line) => (lines.push(line), wake()));
+  const next = async () => {
+    while (!lines.length) await new Promise<void>((r) => (wake = r));
+    return JSON.parse(lines.shift()!) as Record<string, number>;
+  };
+  return {
+    ready: next,
+    stats: () => (child.stdin!.write("stats\n"), next()),
+    stop: () => new Promise<void>((r) => (child.once("exit", () => r()), child.kill("SIGTERM"))),
+  };
+}
+
+/** Least-squares slope of y against x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : NaN;
+}
+
+async function memoryRun() {
+  const steps = Number(process.env.BENCH_MEMORY_STEPS ?? 1_000_000);
+  const sampleMs = Number(process.env.BENCH_MEMORY_SAMPLE_SECONDS ?? 5) * 1000;
+  const gc = fullGc();
+  const dataDir = mkdtempSync(join(tmpdir(), "orrery-bench-memory-"));
+  const daemon = await startDaemon({ port: 0, dataDir, token: TOKEN });
+  const run = daemon.manager.create("bigram-circle", { steps });
+  const viewer = viewerProcess(daemon.url, run.runId);
+  await viewer.ready();
+  const t0 = performance.now();
+  const samples: Sample[] = [];
+  const sample = (): Sample => {
+    gc();
+    const m = process.memoryUsage();
+    const t = tf.memory();
+    const stored = daemon.manager.get(run.runId);
+    return {
+      seconds: (performance.now() - t0) / 1000,
+      step: stored.step,
+      running: !TERMINAL_STATES.includes(stored.state),
+      rss: m.rss / MiB,
+      heapUsed: m.heapUsed / MiB,
+      external: m.external / MiB,
+      arrayBuffers: m.arrayBuffers / MiB,
+      tensors: t.numTensors,
+      tensorBytes: t.numBytes,
+    };
+  };
+  for (;;) {
+    await sleep(sampleMs);
+    const s = sample();
+    samples.push(s);
+    if (!s.running) break;
+  }
+  const seconds = samples.at(-1)!.seconds;
+  if (process.env.BENCH_MEMORY_CSV) {
+    const keys = Object.keys(samples[0]!) as Array<keyof Sample>;
+    writeFileSync(process.env.BENCH_MEMORY_CSV, [keys.join(","), ...samples.map((s) => keys.map((k) => s[k]).join(","))].join("\n") + "\n");
+  }
+  await sleep(500);
+  const afterFinish = sample();
+  const viewerStats = await viewer.stats();
+  await viewer.stop();
+  const dbBytes = fileSize(storeFile(dataDir)) + fileSize(`${storeFile(dataDir)}-wal`);
+  await daemon.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { steps, samples, afterFinish, seconds, viewerStats, dbBytes, backend: daemon.backend.name };
+}
+
+export async function memoryTable(): Promise<void> {
+  const r = await memoryRun();
+  const running = r.samples.filter((s) => s.running);
+  if (running.length < 3) {
+    console.log(`\nmemory: the run ended after ${running.length} samples; raise BENCH_MEMORY_STEPS`);
+    return;
+  }
+  const nearest = (fraction: number) =>
+    running.reduce((best, s) => (Math.abs(s.step - fraction * r.steps) < Math.abs(best.step - fraction * r.steps) ? s : best));
+  // Warm-up: kernels, JIT, the store's page cache and the viewer's queue settle in the first seconds.
+  const warm = running.find((s) => s.seconds >= 10 && s.step >= 0.02 * r.steps) ?? running[0]!;
+  const end = running.at(-1)!;
+  const rows: Array<[string, Sample]> = [
+    ["after warm-up", warm],
+    ["25 %", nearest(0.25)],
+    ["50 %", nearest(0.5)],
+    ["75 %", nearest(0.75)],
+    ["end (last sample while running)", end],
+    ["after finish (trainer disposed)", r.afterFinish],
+  ];
+  const f = (x: number, d = 1) => x.toFixed(d);
+  console.log(`\n| memory (bigram-circle, ${r.steps.toLocaleString("en")} steps, ${r.backend}, stored + 1 viewer; after a full GC) | step | time | RSS | heapUsed | external | arrayBuffers | tf tensors | tf bytes |`);
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const [label, s] of rows) {
+    console.log(`| ${label} | ${s.step.toLocaleString("en")} | ${f(s.seconds, 0)} s | ${f(s.rss)} MiB | ${f(s.heapUsed)} MiB | ${f(s.external)} MiB | ${f(s.arrayBuffers)} MiB | ${s.tensors} | ${s.tensorBytes} |`);
+  }
+  const from = nearest(0.25);
+  const fit = running.filter((s) => s.step >= from.step);
+  const per100k = (key: keyof Sample) => 1e5 * slope(fit.map((s) => s.step), fit.map((s) => s[key] as number));
+  const [rssSlope, heapSlope, externalSlope] = [per100k("rss"), per100k("heapUsed"), per100k("external")];
+  // RSS swings by tens of MiB with the allocator and SQLite's page cache: a leak shows as a trend larger than that
+  // noise (the slope times the span, against the residuals' spread) and as late peaks above the earlier ones.
+  const xs = fit.map((s) => s.step);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const rssAt = (x: number) => mean(fit.map((s) => s.rss)) + (rssSlope / 1e5) * (x - mean(xs));
+  const noise = Math.sqrt(mean(fit.map((s) => (s.rss - rssAt(s.step)) ** 2)));
+  const trend = (rssSlope / 1e5) * (end.step - from.step);
+  const peak = (lo: number, hi: number) => Math.max(...running.filter((s) => s.step >= lo * r.steps && s.step <= hi * r.steps).map((s) => s.rss));
+  const [peakMid, peakLate] = [peak(0.25, 0.5), peak(0.75, 1)];
+  const steady = end.tensors === from.tensors && end.tensorBytes === from.tensorBytes && Math.abs(heapSlope) < 0.5;
+  const verdict = !steady
+    ? "GROWS (tfjs tensors or the JS heap)"
+    : rssSlope < 1
+      ? "is flat"
+      : trend > 2 * noise && peakLate > peakMid + 2
+        ? "GROWS (RSS)"
+        : `shows no growth beyond RSS's noise at this length (trend ${f(trend)} MiB vs ±${f(noise)} MiB; run more steps to bound it)`;
+  console.log(
+    `\nMemory ${verdict}: from 25 % to the end (${(end.step - from.step).toLocaleString("en")} steps) RSS ${f(end.rss - from.rss, 1)} MiB, ` +
+      `heapUsed ${f(end.heapUsed - from.heapUsed, 2)} MiB, tf tensors ${end.tensors - from.tensors >= 0 ? "+" : ""}${end.tensors - from.tensors} ` +
+      `(${end.tensorBytes - from.tensorBytes} bytes); least-squares slope over ${fit.length} samples: RSS ${f(rssSlope, 2)} (residuals ±${f(noise)} MiB), ` +
+      `heapUsed ${f(heapSlope, 3)}, external ${f(externalSlope, 3)} MiB per 100k steps; RSS peak ${f(peakMid)} MiB over 25–50 %, ${f(peakLate)} MiB over 75–100 %. ` +
+      "Flat: tensors unchanged, |heap| < 0.5 and RSS < 1 MiB per 100k steps; RSS grows if its trend exceeds twice its noise and its late peak the earlier one.",
+  );
+  console.log(
+    `${r.samples.length} samples; ${f(r.steps / r.seconds, 0)} steps/s on average; the viewer received ${r.viewerStats.frames} messages ` +
+      `(${f(r.viewerStats.bytes! / MiB)} MiB); the SQLite file grew to ${f(r.dbBytes / MiB)} MiB (on disk, not in memory).`,
+  );
+}
+
+// ───────────── history ─────────────
+
+/** A real `ws` client opening a run as the dashboard does: hello → welcome → history → subscribe (afterSeq) → ack. */
+function openRun(url: string, runId: string, maxPoints: number) {
+  return new Promise<{ historyMs: number; subscribedMs: number; bytes: number; series: Record<string, Series> }>((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const ws = new WebSocket(`${url}/?token=${TOKEN}`);
+    let historyMs = 0;
+    let bytes = 0;
+    let series: Record<string, Series> = {};
+    ws.on("error", reject);
+    ws.on("open", () => ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, client: "bench-history" })));
+    ws.on("message", (data: Buffer, isBinary) => {
+      if (isBinary) return;
+      const m = JSON.parse(data.toString("utf8"));
+      if (m.type === "welcome") ws.send(JSON.stringify({ type: "history", id: "h", runId, maxPoints }));
+      else if (m.type === "history" && m.id === "h") {
+        historyMs = performance.now() - t0;
+        bytes = data.byteLength;
+        series = m.series;
+        ws.send(JSON.stringify({ type: "subscribe", id: "s", runId, afterSeq: m.lastSeq }));
+      } else if (m.type === "ack" && m.id === "s") {
+        const subscribedMs = performance.now() - t0;
+        ws.close();
+        resolvePromise({ historyMs, subscribedMs, bytes, series });
+      } else if (m.type === "error") reject(new Error(`${m.code}: ${m.message}`));
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** The built dashboard (`next start`) in its own process group; resolves once it serves its page. */
+async function startDashboard(port: number): Promise<ChildProcess> {
+  const child = spawn(join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: join(ROOT, "apps/dashboard"),
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    stdio: "ignore",
+    detached: true,
+  });
+  let failed: Error | null = null;
+  child.once("error", (e) => (failed = e));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (failed) throw failed;
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) return child;
+    await sleep(200);
+  }
+  throw new Error("next start did not serve the dashboard within 30 s");
+}
+
+function stopDashboard(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Navigation → the run's loss chart drawn with (nearly) all its history's points, in headless Chromium; ms each. */
+async function dashboardOpenTimes(daemonUrl: string, runId: string, chartPointCount: number, repeats: number): Promise<{ ms: number[]; socketMs: number[]; drawn: number } | string> {
+  if (!existsSync(CHROMIUM)) return `skipped: no Chromium at ${CHROMIUM}`;
+  if (!existsSync(join(ROOT, "apps/dashboard/.next/BUILD_ID"))) return "skipped: the dashboard is not built (npx turbo run build --filter=@orrery/dashboard)";
+  const port = await freePort();
+  const next = await startDashboard(port);
+  const browser = await launchChromium();
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const url = `${base}/?daemon=${encodeURIComponent(daemonUrl)}&token=${TOKEN}#run=${encodeURIComponent(runId)}`;
+    await fetch(base); // the server's first render is not the run's opening
+    const ms: number[] = [];
+    const socketMs: number[] = [];
+    let drawn = 0;
+    for (let i = 0; i < repeats; i++) {
+      const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
+      const page = await context.newPage();
+      const t0 = performance.now();
+      page.once("websocket", () => socketMs.push(performance.now() - t0));
+      await page.goto(url);
+      // Polled every frame: the number of points in the loss chart's line (a linear path: M x,y L x,y …).
+      const handle = await page.waitForFunction(
+        `(() => {
+          const d = document.querySelector('[data-testid="chart-loss"] path.recharts-line-curve')?.getAttribute("d") ?? "";
+          const n = d ? d.split("L").length : 0;
+          return n >= ${chartPointCount} ? n : 0;
+        })()`,
+        undefined,
+        { polling: "raf", timeout: 30_000 },
+      );
+      ms.push(performance.now() - t0);
+      drawn = (await handle.jsonValue()) as number;
+      await context.close();
+    }
+    return { ms, socketMs, drawn };
+  } finally {
+    await browser.close().catch(() => {});
+    stopDashboard(next);
+  }
+}
+
+export async function historyTable(): Promise<void> {
+  const steps = Number(process.env.BENCH_HISTORY_STEPS ?? 1_000_000);
+  const maxPoints = 2000; // what the dashboard asks for (lib/connection/client.ts historyPoints)
+  const dataDir = mkdtempSync(join(tmpdir(), "orrery-bench-history-"));
+  const random = rng(Number(process.env.BENCH_SEED ?? 7));
+  const draw = () => 1 + Math.floor(random() * steps);
+  const spikeSteps = Array.from({ length: 5 }, draw);
+  const dipSteps = [draw()];
+  const runId = "stored-1m";
+  const store = RunStore.open(storeFile(dataDir));
+  const buildStart = performance.now();
+  const { spikes } = writeStoredRun(store, { runId, steps, spikeSteps, dipSteps, snapshotEvery: 50, sharpnessEvery: 1000 });
+  const buildSeconds = (performance.now() - buildStart) / 1000;
+  store.close();
+  const dbBytes = fileSize(storeFile(dataDir)) + fileSize(`${storeFile(dataDir)}-wal`);
+
+  const daemon = await startDaemon({ port: 0, dataDir, token: TOKEN });
+  try {
+    const opens = [];
+    for (let i = 0; i < 5; i++) opens.push(await openRun(daemon.url, runId, maxPoints));
+    const { series, bytes } = opens[0]!;
+    const f = (x: number) => x.toFixed(0);
+    console.log(`\n| history (a stored run of ${steps.toLocaleString("en")} steps, maxPoints ${maxPoints}) | value |`);
+    console.log("|---|---:|");
+    console.log(`| stored: loss + ppl every step, sharpness every 1000, a snapshot every 50 | ${(2 * steps + steps / 1000 + steps / 50).toLocaleString("en")} rows, ${(dbBytes / MiB).toFixed(0)} MiB, written in ${buildSeconds.toFixed(1)} s |`);
+    console.log(`| ws: connect → history arrives (first, cold) | ${f(opens[0]!.historyMs)} ms |`);
+    console.log(`| ws: connect → history arrives (median of 5) | ${f(median(opens.map((o) => o.historyMs)))} ms |`);
+    console.log(`| ws: connect → history → subscribed (median of 5) | ${f(median(opens.map((o) => o.subscribedMs)))} ms |`);
+    console.log(`| history message | ${(bytes / 1024).toFixed(0)} KiB; loss ${series.loss?.step.length} points, ppl ${series.ppl?.step.length}, sharpness ${series.sharpness?.step.length} |`);
+    const plotted = chartPoints(series.loss);
+    const browser = await dashboardOpenTimes(daemon.url, runId, plotted.length, 3).catch((e: Error) => `skipped: ${e.message}`);
+    if (typeof browser === "string") console.log(`| dashboard in Chromium: navigation → loss chart drawn | ${browser} |`);
+    else {
+      console.log(`| dashboard in Chromium: navigation → loss chart drawn (median of 3) | ${f(median(browser.ms))} ms (${browser.ms.map(f).join(", ")}) |`);
+      console.log(`| of which: navigation → the page opens its daemon socket (median) | ${f(median(browser.socketMs))} ms |`);
+      console.log(`| points drawn in the loss chart's line (the dashboard plots ${plotted.length} of the history's ${series.loss?.step.length}) | ${browser.drawn} |`);
+    }
+    const has = (s: Series | undefined, spike: Spike, value: number) => {
+      const i = s?.step.indexOf(spike.step) ?? -1;
+      return i >= 0 && s!.value[i] === value ? "yes" : "no";
+    };
+    const plottedValue = new Map(plotted.map((p) => [p.step, p.value]));
+    console.log("\n| injected outlier | step | loss | in the downsampled loss | in the downsampled ppl | among the loss chart's plotted points |");
+    console.log("|---|---:|---:|:-:|:-:|:-:|");
+    for (const spike of [...spikes].sort((a, b) => a.step - b.step)) {
+      console.log(`| ${spike.kind} | ${spike.step.toLocaleString("en")} | ${spike.loss.toFixed(3)} | ${has(series.loss, spike, spike.loss)} | ${has(series.ppl, spike, spike.ppl)} | ${plottedValue.get(spike.step) === spike.loss ? "yes" : "no"} |`);
+    }
+  } finally {
+    await daemon.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
