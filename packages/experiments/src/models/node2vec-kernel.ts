@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { memoryKernelAvailable, registerMemoryKernel } from "../training/memory-kernels.ts";
-import { crossEntropyBackward, crossEntropyForward } from "./cross-entropy.ts";
+import { crossEntropyBackward, crossEntropyLoss, crossEntropyRows } from "./cross-entropy.ts";
 
 /**
  * Node2Vec's loss −Σ T ⊙ log softmax(E·Eᵀ) and its gradient dE = (dG + dGᵀ)·E, dG = softmax(G)·Σ_row T − T, as ONE
@@ -18,10 +18,11 @@ export function gramCrossEntropyAndGradient(E: ArrayLike<number>, T: ArrayLike<n
       G[u * n + v] = G[v * n + u] = s;
     }
   }
-  const P = new Float64Array(n * n);
-  const loss = crossEntropyForward(G, T, n, n, 1, P);
+  const e = new Float64Array(n * n);
+  const stats = new Float64Array(n * 4);
+  crossEntropyRows(G, T, n, n, e, stats);
   const dG = new Float64Array(n * n);
-  crossEntropyBackward(P, T, n, n, 1, dG);
+  crossEntropyBackward(e, T, stats, n, n, 1, dG);
   // dE[u] = Σ_v S[u, v]·E[v] with S = dG + dGᵀ, four rows of E per pass over dE[u] (fewer loads and stores).
   const S = new Float64Array(n * n);
   for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) S[u * n + v] = dG[u * n + v]! + dG[v * n + u]!;
@@ -41,7 +42,7 @@ export function gramCrossEntropyAndGradient(E: ArrayLike<number>, T: ArrayLike<n
     }
     for (let k = 0; k < d; k++) dE[u * d + k] = row[k]!;
   }
-  return loss;
+  return crossEntropyLoss(stats, n, 1);
 }
 
 registerMemoryKernel(GRAM_CROSS_ENTROPY, ({ inputs: { E, targets }, read }) => ({

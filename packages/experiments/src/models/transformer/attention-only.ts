@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../random.ts";
 import { variableFrom } from "../../training/tensors.ts";
-import { linear, matMul2d, rightMultiplier } from "../matmul.ts";
+import { linear, rightMultiplier } from "../matmul.ts";
+import { sparseRowsMatMul } from "../sparse-rows.ts";
 import { layerNorm } from "./layer-norm.ts";
 import { attentionMix, attentionScores } from "./matmul.ts";
 import { causalBias, pairSwap, ropeTables } from "./rope.ts";
@@ -87,7 +88,7 @@ export class AttentionOnlyTransformer {
   forward(inputs: tf.Tensor2D, B: number, dropout?: Dropout): ForwardResult {
     const { d, T } = this.dims;
     const tables = this.tables(B);
-    let x = matMul2d(inputs, this.params.E);
+    let x = sparseRowsMatMul(inputs, this.params.E);
     const attention: tf.Tensor3D[] = [];
     for (const layer of this.params.layers) {
       const [Wq, Wk, Wv, Wo] = tf.unstack(layer.W);

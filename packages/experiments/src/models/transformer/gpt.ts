@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../random.ts";
 import { variableFrom } from "../../training/tensors.ts";
 import { linear, matMul2d } from "../matmul.ts";
+import { sparseRowsMatMul } from "../sparse-rows.ts";
+import { gelu } from "./gelu.ts";
 import { layerNorm } from "./layer-norm.ts";
 import { attentionMix, attentionScores } from "./matmul.ts";
 import { causalBias } from "./rope.ts";
@@ -102,7 +104,7 @@ export class Gpt {
     const { T, d, heads } = this.dims;
     const dh = d / heads;
     const { positions, causal } = this.tables(B);
-    let x: tf.Tensor2D = tf.add(matMul2d(inputs, this.E), matMul2d(positions, this.pos));
+    let x: tf.Tensor2D = tf.add(sparseRowsMatMul(inputs, this.E), sparseRowsMatMul(positions, this.pos));
     const attention: tf.Tensor3D[] = [];
     for (const block of this.blocks) {
       const [Wq, Wk, Wv, Wo] = tf.unstack(block.attn);
@@ -150,10 +152,4 @@ export class Gpt {
     }
     return t;
   }
-}
-
-/** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }

@@ -76,4 +76,183 @@
             (local.get $keep)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
+
+  ;; e^x on four lanes (Cephes expf: x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r, 2^k from the
+  ;; exponent bits): within 2 ulp of the float32 exponential; x is clamped to [−87.3, 88], where e^x is normal.
+  (func $exp4 (param $x v128) (result v128)
+    (local $k v128) (local $r v128)
+    (local.set $x (f32x4.max (f32x4.min (local.get $x) (f32x4.splat (f32.const 88))) (f32x4.splat (f32.const -87.3))))
+    (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
+      (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (f32x4.mul
+      (f32x4.add
+        (f32x4.add
+          (f32x4.mul
+            (f32x4.add (f32x4.mul
+            (f32x4.add (f32x4.mul
+            (f32x4.add (f32x4.mul
+            (f32x4.add (f32x4.mul
+            (f32x4.add (f32x4.mul
+              (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $r))
+              (f32x4.splat (f32.const 1.3981999507e-3))) (local.get $r))
+              (f32x4.splat (f32.const 8.3334519073e-3))) (local.get $r))
+              (f32x4.splat (f32.const 4.1665795894e-2))) (local.get $r))
+              (f32x4.splat (f32.const 1.6666665459e-1))) (local.get $r))
+              (f32x4.splat (f32.const 5.0000001201e-1)))
+            (f32x4.mul (local.get $r) (local.get $r)))
+          (local.get $r))
+        (f32x4.splat (f32.const 1)))
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; Loads 4 floats at byte offset $i of a row, or (past the row's end at $end) the lanes that remain padded
+  ;; with $pad: rows need not be a multiple of 4 long.
+  (func $load4 (param $p i32) (param $i i32) (param $end i32) (param $pad f32) (result v128)
+    (local $v v128)
+    (if (result v128) (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $end))
+      (then (v128.load (i32.add (local.get $p) (local.get $i))))
+      (else
+        (local.set $v (f32x4.splat (local.get $pad)))
+        (local.set $v (f32x4.replace_lane 0 (local.get $v) (f32.load (i32.add (local.get $p) (local.get $i)))))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $end))
+          (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (i32.add (local.get $p) (local.get $i)))))))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 8)) (local.get $end))
+          (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (i32.add (local.get $p) (local.get $i)))))))
+        (local.get $v))))
+
+  ;; Stores the lanes of $v that fall before the row's end.
+  (func $store4 (param $p i32) (param $i i32) (param $end i32) (param $v v128)
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $end))
+      (then (v128.store (i32.add (local.get $p) (local.get $i)) (local.get $v)))
+      (else
+        (f32.store (i32.add (local.get $p) (local.get $i)) (f32x4.extract_lane 0 (local.get $v)))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $end))
+          (then (f32.store offset=4 (i32.add (local.get $p) (local.get $i)) (f32x4.extract_lane 1 (local.get $v)))))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 8)) (local.get $end))
+          (then (f32.store offset=8 (i32.add (local.get $p) (local.get $i)) (f32x4.extract_lane 2 (local.get $v))))))))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Cross-entropy, forward, row by row over logits z and target weights w [rows, cols]: e = exp(z − max) and
+  ;; stats[r] = (max, Σ e, Σ w·(z − max), Σ w). The caller makes the loss Σ_r (Σw·ln Σe − Σw(z − max)) from them
+  ;; (shifted by the max, the two terms stay small where the loss is: no cancellation in float32).
+  (func (export "ce_forward") (param $z i32) (param $w i32) (param $e i32) (param $stats i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $max v128) (local $m f32)
+    (local $sum v128) (local $wz v128) (local $ws v128) (local $zi v128) (local $wi v128) (local $ei v128)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $max (f32x4.splat (f32.const -inf)))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $max (f32x4.max (local.get $max) (call $load4 (local.get $z) (local.get $i) (local.get $bytes) (f32.const -inf))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (local.set $m (f32.max
+        (f32.max (f32x4.extract_lane 0 (local.get $max)) (f32x4.extract_lane 1 (local.get $max)))
+        (f32.max (f32x4.extract_lane 2 (local.get $max)) (f32x4.extract_lane 3 (local.get $max)))))
+      (local.set $max (f32x4.splat (local.get $m)))
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $wz (v128.const i32x4 0 0 0 0))
+      (local.set $ws (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $zi (call $load4 (local.get $z) (local.get $i) (local.get $bytes) (f32.const -inf)))
+        (local.set $wi (call $load4 (local.get $w) (local.get $i) (local.get $bytes) (f32.const 0)))
+        ;; padded lanes: e^(−inf) → the clamp's e^−87.3 ≈ 1e−38, added to a sum ≥ 1; their w is 0
+        (local.set $ei (call $exp4 (f32x4.sub (local.get $zi) (local.get $max))))
+        (call $store4 (local.get $e) (local.get $i) (local.get $bytes) (local.get $ei))
+        (local.set $sum (f32x4.add (local.get $sum) (local.get $ei)))
+        (local.set $ws (f32x4.add (local.get $ws) (local.get $wi)))
+        (local.set $wz (f32x4.add (local.get $wz)
+          (f32x4.mul (local.get $wi) (f32x4.max (f32x4.sub (local.get $zi) (local.get $max)) (f32x4.splat (f32.const -3.4e38))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l2)))
+      (f32.store (local.get $stats) (local.get $m))
+      (f32.store offset=4 (local.get $stats) (call $hsum (local.get $sum)))
+      (f32.store offset=8 (local.get $stats) (call $hsum (local.get $wz)))
+      (f32.store offset=12 (local.get $stats) (call $hsum (local.get $ws)))
+      (local.set $z (i32.add (local.get $z) (local.get $bytes)))
+      (local.set $w (i32.add (local.get $w) (local.get $bytes)))
+      (local.set $e (i32.add (local.get $e) (local.get $bytes)))
+      (local.set $stats (i32.add (local.get $stats) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; Cross-entropy, backward: dz = g·(e·Σw/Σe − w) row by row (g: the upstream gradient times the loss's scale).
+  (func (export "ce_backward") (param $e i32) (param $w i32) (param $stats i32) (param $dz i32) (param $rows i32) (param $cols i32) (param $g f32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $f v128) (local $G v128)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $G (f32x4.splat (local.get $g)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $f (f32x4.splat (f32.div
+        (f32.mul (local.get $g) (f32.load offset=12 (local.get $stats)))
+        (f32.load offset=4 (local.get $stats)))))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $bytes)))
+        (call $store4 (local.get $dz) (local.get $i) (local.get $bytes)
+          (f32x4.sub
+            (f32x4.mul (call $load4 (local.get $e) (local.get $i) (local.get $bytes) (f32.const 0)) (local.get $f))
+            (f32x4.mul (call $load4 (local.get $w) (local.get $i) (local.get $bytes) (f32.const 0)) (local.get $G))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l)))
+      (local.set $e (i32.add (local.get $e) (local.get $bytes)))
+      (local.set $w (i32.add (local.get $w) (local.get $bytes)))
+      (local.set $dz (i32.add (local.get $dz) (local.get $bytes)))
+      (local.set $stats (i32.add (local.get $stats) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; tanh(u) = 1 − 2/(e^{2u} + 1)
+  (func $tanh4 (param $u v128) (result v128)
+    (f32x4.sub (f32x4.splat (f32.const 1))
+      (f32x4.div (f32x4.splat (f32.const 2))
+        (f32x4.add (call $exp4 (f32x4.add (local.get $u) (local.get $u))) (f32x4.splat (f32.const 1))))))
+
+  ;; GELU (tanh form) over n floats, n a multiple of 4: y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+  (func (export "gelu_forward") (param $x i32) (param $y i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (f32x4.mul (f32x4.mul (local.get $v) (f32x4.splat (f32.const 0.5)))
+          (f32x4.add (f32x4.splat (f32.const 1)) (call $tanh4 (call $geluInner (local.get $v))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
+
+  (func $geluInner (param $v v128) (result v128)
+    (f32x4.mul (f32x4.splat (f32.const 0.7978845608028654))
+      (f32x4.add (local.get $v)
+        (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (f32x4.mul (local.get $v) (local.get $v)))))))
+
+  ;; GELU backward: dx = dy·(½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(inner(x)).
+  (func (export "gelu_backward") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $t (call $tanh4 (call $geluInner (local.get $v))))
+      (v128.store (i32.add (local.get $dx) (local.get $i))
+        (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
+          (f32x4.add
+            (f32x4.mul (f32x4.splat (f32.const 0.5)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $t)))
+            (f32x4.mul
+              (f32x4.mul (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $v))
+                (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $t) (local.get $t))))
+              (f32x4.mul (f32x4.splat (f32.const 0.7978845608028654))
+                (f32x4.add (f32x4.splat (f32.const 1))
+                  (f32x4.mul (f32x4.splat (f32.const 0.134145)) (f32x4.mul (local.get $v) (local.get $v)))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
 )

@@ -6,6 +6,11 @@ export interface SimdKernels {
     x: number, g: number, m: number, v: number, ox: number, om: number, ov: number, n: number,
     b1: number, b2: number, ob1: number, ob2: number, c1: number, c2: number, eps: number, step: number, keep: number,
   ): void;
+  ce_forward(z: number, w: number, e: number, stats: number, rows: number, cols: number): void;
+  ce_backward(e: number, w: number, stats: number, dz: number, rows: number, cols: number, g: number): void;
+  /** n a multiple of 4. */
+  gelu_forward(x: number, y: number, n: number): void;
+  gelu_backward(x: number, dy: number, dx: number, n: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
