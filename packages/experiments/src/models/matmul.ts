@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { columnSums, transpose2d } from "./layout.ts";
 
 /*
  * 2-D products with hand-written gradients that stay on the wasm backend's fast path (tfjs 4.22, measured on
@@ -18,9 +19,9 @@ export const linear = tf.customGrad((...args: Args) => {
   return {
     value: tf.add(tf.matMul(x, W), b),
     gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
-      tf.sum(dy, 0),
+      tf.matMul(dy as tf.Tensor2D, transpose2d(Ws!)),
+      tf.matMul(transpose2d(xs!), dy as tf.Tensor2D),
+      columnSums(dy),
     ],
   };
 }) as (x: tf.Tensor2D, W: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
@@ -32,8 +33,8 @@ export const matMul2d = tf.customGrad((...args: Args) => {
   return {
     value: tf.matMul(x, W),
     gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(Ws!) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
+      tf.matMul(dy as tf.Tensor2D, transpose2d(Ws!)),
+      tf.matMul(transpose2d(xs!), dy as tf.Tensor2D),
     ],
   };
 }) as (x: tf.Tensor, W: tf.Tensor) => tf.Tensor2D;
@@ -43,10 +44,10 @@ export const matMulT = tf.customGrad((...args: Args) => {
   const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: tf.matMul(a, tf.transpose(b) as tf.Tensor2D),
+    value: tf.matMul(a, transpose2d(b)),
     gradFunc: (dy: tf.Tensor, [aS, bS]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, bS as tf.Tensor2D),
-      tf.matMul(tf.transpose(dy) as tf.Tensor2D, aS as tf.Tensor2D),
+      tf.matMul(transpose2d(dy), aS as tf.Tensor2D),
     ],
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
@@ -56,8 +57,8 @@ export const gramMatrix = tf.customGrad((...args: Args) => {
   const [E, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
   save([E]);
   return {
-    value: tf.matMul(E, tf.transpose(E) as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, [Es]: tf.Tensor[]) => [tf.matMul(tf.add(dy, tf.transpose(dy)) as tf.Tensor2D, Es as tf.Tensor2D)],
+    value: tf.matMul(E, transpose2d(E)),
+    gradFunc: (dy: tf.Tensor, [Es]: tf.Tensor[]) => [tf.matMul(tf.add(dy, transpose2d(dy)) as tf.Tensor2D, Es as tf.Tensor2D)],
   };
 }) as (E: tf.Tensor) => tf.Tensor2D;
 

@@ -11,6 +11,7 @@ import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
+import { columnSums, transpose2d } from "./layout.ts";
 import { matMulT } from "./matmul.ts";
 
 /**
@@ -126,14 +127,14 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     // The backward pass written out, with explicit transposes (see matmul.ts); autodiff of loss() gives the same.
     gradients: (trained) =>
       tf.tidy(() => {
-        const Et = tf.transpose(E);
-        const H = tf.add(tf.matMul(E, tf.transpose(W)), b) as tf.Tensor2D;
+        const Et = transpose2d(E);
+        const H = tf.add(tf.matMul(E, transpose2d(W)), b) as tf.Tensor2D;
         const { loss, dLogits } = crossEntropyWithGradient(tf.matMul(H, Et), data.targets, 1);
         const dH = tf.matMul(dLogits, E);
         const grads: Record<string, tf.Tensor> = {};
-        if (trained.includes("E")) grads.E = tf.add(tf.matMul(tf.transpose(dLogits), H), tf.matMul(dH, W));
-        if (trained.includes("W")) grads.W = tf.matMul(tf.transpose(dH), E);
-        if (trained.includes("b")) grads.b = tf.sum(dH, 0);
+        if (trained.includes("E")) grads.E = tf.add(tf.matMul(transpose2d(dLogits), H), tf.matMul(dH, W));
+        if (trained.includes("W")) grads.W = tf.matMul(transpose2d(dH), E);
+        if (trained.includes("b")) grads.b = columnSums(dH);
         return { loss, grads };
       }),
     metrics: (loss) => ({ loss }),

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { columnSums } from "../layout.ts";
 
 /**
  * LayerNorm over the last axis of x [n, d] (eps 1e-5, as torch's), with its gradient written out: tfjs's
@@ -19,7 +20,7 @@ export const layerNorm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFu
         tf.sub(tf.sub(gHat, tf.mean(gHat, -1, true)), tf.mul(xHat!, tf.mean(tf.mul(gHat, xHat!), -1, true))),
         invStd!,
       );
-      return [dx, tf.sum(tf.mul(dy, xHat!), 0), tf.sum(dy, 0)];
+      return [dx, columnSums(tf.mul(dy, xHat!)), columnSums(dy)];
     },
   };
 }) as (x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor) => tf.Tensor2D;

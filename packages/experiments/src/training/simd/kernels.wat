@@ -255,4 +255,54 @@
                   (f32x4.mul (f32x4.splat (f32.const 0.134145)) (f32x4.mul (local.get $v) (local.get $v)))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l))))
+
+  ;; Column sums of x [rows, cols] (cols a multiple of 4) into out [cols]: a bias's gradient. tfjs's Sum over
+  ;; axis 0 transposes first.
+  (func (export "column_sums") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $j i32) (local $bytes i32) (local $p i32) (local $end i32) (local $acc v128)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $bytes))))
+    (block $cols_done (loop $col
+      (br_if $cols_done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (local.get $j)))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $bytes)))
+        (br $l)))
+      (v128.store (i32.add (local.get $out) (local.get $j)) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $col))))
+
+  ;; y = xᵀ for x [rows, cols], in 4×4 tiles (rows and cols multiples of 4): four row loads, a transpose by
+  ;; shuffles, four column stores.
+  (func (export "transpose") (param $x i32) (param $y i32) (param $rows i32) (param $cols i32)
+    (local $i i32) (local $j i32) (local $rb i32) (local $cb i32) (local $src i32) (local $dst i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rb (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $col
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $src (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+        (local.set $a (v128.load (local.get $src)))
+        (local.set $b (v128.load (i32.add (local.get $src) (local.get $cb))))
+        (local.set $c (v128.load (i32.add (local.get $src) (i32.shl (local.get $cb) (i32.const 1)))))
+        (local.set $d (v128.load (i32.add (local.get $src) (i32.mul (local.get $cb) (i32.const 3)))))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+        (local.set $dst (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2))))
+        (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $dst) (local.get $rb)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $rb) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store (i32.add (local.get $dst) (i32.mul (local.get $rb) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $col)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $row))))
 )

@@ -11,6 +11,10 @@ export interface SimdKernels {
   /** n a multiple of 4. */
   gelu_forward(x: number, y: number, n: number): void;
   gelu_backward(x: number, dy: number, dx: number, n: number): void;
+  /** cols a multiple of 4. */
+  column_sums(x: number, out: number, rows: number, cols: number): void;
+  /** rows and cols multiples of 4. */
+  transpose(x: number, y: number, rows: number, cols: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
