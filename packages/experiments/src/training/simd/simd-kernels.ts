@@ -15,6 +15,9 @@ export interface SimdKernels {
   column_sums(x: number, out: number, rows: number, cols: number): void;
   /** rows and cols multiples of 4. */
   transpose(x: number, y: number, rows: number, cols: number): void;
+  /** d a multiple of 4. */
+  ln_forward(x: number, gain: number, bias: number, y: number, xh: number, inv: number, rows: number, d: number): void;
+  ln_backward(dy: number, xh: number, inv: number, gain: number, dx: number, dgain: number, dbias: number, rows: number, d: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
