@@ -6,6 +6,7 @@ import { sparseRowsMatMul } from "../sparse-rows.ts";
 import { layerNorm } from "./layer-norm.ts";
 import { attentionMix, attentionScores } from "./matmul.ts";
 import { causalBias, pairSwap, ropeTables } from "./rope.ts";
+import { rotatePairs, rotatePairsAvailable } from "./rotate.ts";
 
 /**
  * The OOD repo's TFModel with pos = "rotary", mlp = False, norm = True, output_norm = False, one head:
@@ -117,8 +118,9 @@ export class AttentionOnlyTransformer {
     this.swapMatrix.dispose();
   }
 
-  /** x ⊙ cos + swap(x) ⊙ sin on [T·B, d] rows (a permutation matmul beats tf.reverse on wasm). */
+  /** x ⊙ cos + swap(x) ⊙ sin on [T·B, d] rows: one fused kernel on wasm and cpu, else a permutation matmul (beats tf.reverse). */
   private rotate(x: tf.Tensor2D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor2D {
+    if (rotatePairsAvailable()) return rotatePairs(x, cos, sin);
     return tf.add(tf.mul(x, cos), tf.mul(this.swapPairs(x), sin));
   }
 
