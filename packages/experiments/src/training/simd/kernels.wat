@@ -106,6 +106,61 @@
         (f32x4.splat (f32.const 1)))
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
 
+  ;; e^x in place over n floats at $p: $exp4's arithmetic, two vectors per iteration with the constants in
+  ;; registers (V8 does not hoist them out of a called function), round-to-integer by the 1.5·2²³ trick; the last
+  ;; partial vector through $exp4.
+  (func $exp_inplace (param $p i32) (param $n i32)
+    (local $end i32) (local $xa v128) (local $xb v128) (local $ta v128) (local $tb v128) (local $ka v128) (local $kb v128)
+    (local $ra v128) (local $rb v128) (local $qa v128) (local $qb v128)
+    (local $hi v128) (local $lo v128) (local $log2e v128) (local $magic v128) (local $bias v128) (local $c1 v128) (local $c2 v128)
+    (local $one v128) (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128)
+    (local.set $hi (f32x4.splat (f32.const 88)))
+    (local.set $lo (f32x4.splat (f32.const -87.3)))
+    (local.set $log2e (f32x4.splat (f32.const 1.44269504088896341)))
+    (local.set $magic (f32x4.splat (f32.const 12582912)))
+    (local.set $bias (i32x4.splat (i32.const 1262485377))) ;; the bits of 1.5·2²³, less the exponent bias 127
+    (local.set $c1 (f32x4.splat (f32.const 0.693359375)))
+    (local.set $c2 (f32x4.splat (f32.const -2.12194440e-4)))
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $p0 (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p1 (f32x4.splat (f32.const 1.3981999507e-3)))
+    (local.set $p2 (f32x4.splat (f32.const 8.3334519073e-3)))
+    (local.set $p3 (f32x4.splat (f32.const 4.1665795894e-2)))
+    (local.set $p4 (f32x4.splat (f32.const 1.6666665459e-1)))
+    (local.set $p5 (f32x4.splat (f32.const 5.0000001201e-1)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+    (local.set $ka (f32x4.sub (local.tee $ta (f32x4.add (f32x4.mul (local.tee $xa (f32x4.max (f32x4.min (v128.load offset=0 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $ra (f32x4.sub (f32x4.sub (local.get $xa) (f32x4.mul (local.get $ka) (local.get $c1))) (f32x4.mul (local.get $ka) (local.get $c2))))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $p0) (local.get $ra)) (local.get $p1)))
+    (local.set $kb (f32x4.sub (local.tee $tb (f32x4.add (f32x4.mul (local.tee $xb (f32x4.max (f32x4.min (v128.load offset=16 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $rb (f32x4.sub (f32x4.sub (local.get $xb) (f32x4.mul (local.get $kb) (local.get $c1))) (f32x4.mul (local.get $kb) (local.get $c2))))
+    (local.set $qb (f32x4.add (f32x4.mul (local.get $p0) (local.get $rb)) (local.get $p1)))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p2)))
+    (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p2)))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p3)))
+    (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p3)))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p4)))
+    (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p4)))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p5)))
+    (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p5)))
+    (v128.store offset=0 (local.get $p) (f32x4.mul
+      (f32x4.add (f32x4.add (f32x4.mul (local.get $qa) (f32x4.mul (local.get $ra) (local.get $ra))) (local.get $ra)) (local.get $one))
+      (i32x4.shl (i32x4.sub (local.get $ta) (local.get $bias)) (i32.const 23))))
+    (v128.store offset=16 (local.get $p) (f32x4.mul
+      (f32x4.add (f32x4.add (f32x4.mul (local.get $qb) (f32x4.mul (local.get $rb) (local.get $rb))) (local.get $rb)) (local.get $one))
+      (i32x4.shl (i32x4.sub (local.get $tb) (local.get $bias)) (i32.const 23))))
+      (local.set $p (i32.add (local.get $p) (i32.const 32)))
+      (br $l)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2)))
+    (if (i32.ge_u (local.get $end) (i32.const 16)) (then
+      (v128.store (local.get $p) (call $exp4 (v128.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $end (i32.sub (local.get $end) (i32.const 16)))))
+    (if (local.get $end) (then
+      (call $store4 (local.get $p) (i32.const 0) (local.get $end) (call $exp4 (call $load4 (local.get $p) (i32.const 0) (local.get $end) (f32.const 0)))))))
+
   ;; Loads 4 floats at byte offset $i of a row, or (past the row's end at $end) the lanes that remain padded
   ;; with $pad: rows need not be a multiple of 4 long.
   (func $load4 (param $p i32) (param $i i32) (param $end i32) (param $pad f32) (result v128)
@@ -137,43 +192,61 @@
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
-  ;; Cross-entropy, forward, row by row over logits z and target weights w [rows, cols]: e = exp(z − max) and
+;; Cross-entropy, forward, row by row over logits z and target weights w [rows, cols]: e = exp(z − max) and
   ;; stats[r] = (max, Σ e, Σ w·(z − max), Σ w). The caller makes the loss Σ_r (Σw·ln Σe − Σw(z − max)) from them
-  ;; (shifted by the max, the two terms stay small where the loss is: no cancellation in float32).
+  ;; (shifted by the max, the two terms stay small where the loss is: no cancellation in float32). Whole vectors
+  ;; in the loops; a row's last partial vector, padded, after them.
   (func (export "ce_forward") (param $z i32) (param $w i32) (param $e i32) (param $stats i32) (param $rows i32) (param $cols i32)
-    (local $r i32) (local $i i32) (local $bytes i32) (local $max v128) (local $m f32)
-    (local $sum v128) (local $wz v128) (local $ws v128) (local $zi v128) (local $wi v128) (local $ei v128)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $full i32) (local $max v128) (local $m f32)
+    (local $sum v128) (local $wz v128) (local $ws v128) (local $zi v128) (local $wi v128)
     (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $full (i32.and (local.get $bytes) (i32.const -16)))
     (block $rows_done (loop $row
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      ;; the max
       (local.set $max (f32x4.splat (f32.const -inf)))
       (local.set $i (i32.const 0))
       (block $d1 (loop $l1
-        (br_if $d1 (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $max (f32x4.max (local.get $max) (call $load4 (local.get $z) (local.get $i) (local.get $bytes) (f32.const -inf))))
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $full)))
+        (local.set $max (f32x4.max (local.get $max) (v128.load (i32.add (local.get $z) (local.get $i)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l1)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (local.set $max (f32x4.max (local.get $max) (call $load4 (local.get $z) (local.get $full) (local.get $bytes) (f32.const -inf))))))
       (local.set $m (f32.max
         (f32.max (f32x4.extract_lane 0 (local.get $max)) (f32x4.extract_lane 1 (local.get $max)))
         (f32.max (f32x4.extract_lane 2 (local.get $max)) (f32x4.extract_lane 3 (local.get $max)))))
       (local.set $max (f32x4.splat (local.get $m)))
-      (local.set $sum (v128.const i32x4 0 0 0 0))
+      ;; e = z − max, and the target sums (z − max ≥ −inf clamped: a zero weight times it stays 0)
       (local.set $wz (v128.const i32x4 0 0 0 0))
       (local.set $ws (v128.const i32x4 0 0 0 0))
       (local.set $i (i32.const 0))
       (block $d2 (loop $l2
-        (br_if $d2 (i32.ge_u (local.get $i) (local.get $bytes)))
-        (local.set $zi (call $load4 (local.get $z) (local.get $i) (local.get $bytes) (f32.const -inf)))
-        (local.set $wi (call $load4 (local.get $w) (local.get $i) (local.get $bytes) (f32.const 0)))
-        ;; padded lanes: e^(−inf) → the clamp's e^−87.3 ≈ 1e−38, added to a sum ≥ 1; their w is 0
-        (local.set $ei (call $exp4 (f32x4.sub (local.get $zi) (local.get $max))))
-        (call $store4 (local.get $e) (local.get $i) (local.get $bytes) (local.get $ei))
-        (local.set $sum (f32x4.add (local.get $sum) (local.get $ei)))
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $full)))
+        (local.set $zi (f32x4.sub (v128.load (i32.add (local.get $z) (local.get $i))) (local.get $max)))
+        (local.set $wi (v128.load (i32.add (local.get $w) (local.get $i))))
+        (v128.store (i32.add (local.get $e) (local.get $i)) (local.get $zi))
         (local.set $ws (f32x4.add (local.get $ws) (local.get $wi)))
-        (local.set $wz (f32x4.add (local.get $wz)
-          (f32x4.mul (local.get $wi) (f32x4.max (f32x4.sub (local.get $zi) (local.get $max)) (f32x4.splat (f32.const -3.4e38))))))
+        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.max (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l2)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (local.set $zi (f32x4.sub (call $load4 (local.get $z) (local.get $full) (local.get $bytes) (f32.const -inf)) (local.get $max)))
+        (local.set $wi (call $load4 (local.get $w) (local.get $full) (local.get $bytes) (f32.const 0)))
+        (call $store4 (local.get $e) (local.get $full) (local.get $bytes) (local.get $zi))
+        (local.set $ws (f32x4.add (local.get $ws) (local.get $wi)))
+        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.max (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))))
+      (call $exp_inplace (local.get $e) (local.get $cols))
+      ;; Σ e
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $i) (local.get $full)))
+        (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $e) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l3)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (local.set $sum (f32x4.add (local.get $sum) (call $load4 (local.get $e) (local.get $full) (local.get $bytes) (f32.const 0))))))
       (f32.store (local.get $stats) (local.get $m))
       (f32.store offset=4 (local.get $stats) (call $hsum (local.get $sum)))
       (f32.store offset=8 (local.get $stats) (call $hsum (local.get $wz)))
@@ -187,8 +260,9 @@
 
   ;; Cross-entropy, backward: dz = g·(e·Σw/Σe − w) row by row (g: the upstream gradient times the loss's scale).
   (func (export "ce_backward") (param $e i32) (param $w i32) (param $stats i32) (param $dz i32) (param $rows i32) (param $cols i32) (param $g f32)
-    (local $r i32) (local $i i32) (local $bytes i32) (local $f v128) (local $G v128)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $full i32) (local $f v128) (local $G v128)
     (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $full (i32.and (local.get $bytes) (i32.const -16)))
     (local.set $G (f32x4.splat (local.get $g)))
     (block $rows_done (loop $row
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
@@ -197,13 +271,18 @@
         (f32.load offset=4 (local.get $stats)))))
       (local.set $i (i32.const 0))
       (block $d (loop $l
-        (br_if $d (i32.ge_u (local.get $i) (local.get $bytes)))
-        (call $store4 (local.get $dz) (local.get $i) (local.get $bytes)
+        (br_if $d (i32.ge_u (local.get $i) (local.get $full)))
+        (v128.store (i32.add (local.get $dz) (local.get $i))
           (f32x4.sub
-            (f32x4.mul (call $load4 (local.get $e) (local.get $i) (local.get $bytes) (f32.const 0)) (local.get $f))
-            (f32x4.mul (call $load4 (local.get $w) (local.get $i) (local.get $bytes) (f32.const 0)) (local.get $G))))
+            (f32x4.mul (v128.load (i32.add (local.get $e) (local.get $i))) (local.get $f))
+            (f32x4.mul (v128.load (i32.add (local.get $w) (local.get $i))) (local.get $G))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (call $store4 (local.get $dz) (local.get $full) (local.get $bytes)
+          (f32x4.sub
+            (f32x4.mul (call $load4 (local.get $e) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $f))
+            (f32x4.mul (call $load4 (local.get $w) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $G))))))
       (local.set $e (i32.add (local.get $e) (local.get $bytes)))
       (local.set $w (i32.add (local.get $w) (local.get $bytes)))
       (local.set $dz (i32.add (local.get $dz) (local.get $bytes)))
@@ -211,38 +290,47 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $row))))
 
-  ;; tanh(u) = 1 − 2/(e^{2u} + 1)
-  (func $tanh4 (param $u v128) (result v128)
-    (f32x4.sub (f32x4.splat (f32.const 1))
-      (f32x4.div (f32x4.splat (f32.const 2))
-        (f32x4.add (call $exp4 (f32x4.add (local.get $u) (local.get $u))) (f32x4.splat (f32.const 1))))))
-
-  ;; GELU (tanh form) over n floats, n a multiple of 4: y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+  ;; GELU (tanh form) over n floats, n a multiple of 4: y = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³). With
+  ;; tanh(u) = 1 − 2/(e^{2u} + 1): y = x·(1 − 1/(e^{2u} + 1)). Three passes: 2u into y, e^{2u} in place, y.
   (func (export "gelu_forward") (param $x i32) (param $y i32) (param $n i32)
     (local $i i32) (local $end i32) (local $v v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (call $twiceGeluInner (local.get $x) (local.get $y) (local.get $end))
+    (call $exp_inplace (local.get $y) (local.get $n))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
       (v128.store (i32.add (local.get $y) (local.get $i))
-        (f32x4.mul (f32x4.mul (local.get $v) (f32x4.splat (f32.const 0.5)))
-          (f32x4.add (f32x4.splat (f32.const 1)) (call $tanh4 (call $geluInner (local.get $v))))))
+        (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i)))
+          (f32x4.sub (f32x4.splat (f32.const 1))
+            (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (v128.load (i32.add (local.get $y) (local.get $i))) (f32x4.splat (f32.const 1)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l))))
 
-  (func $geluInner (param $v v128) (result v128)
-    (f32x4.mul (f32x4.splat (f32.const 0.7978845608028654))
-      (f32x4.add (local.get $v)
-        (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (f32x4.mul (local.get $v) (local.get $v)))))))
-
-  ;; GELU backward: dx = dy·(½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(inner(x)).
-  (func (export "gelu_backward") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
-    (local $i i32) (local $end i32) (local $v v128) (local $t v128)
-    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+  ;; out = 2·√(2/π)(x + 0.044715x³) over $end bytes.
+  (func $twiceGeluInner (param $x i32) (param $out i32) (param $end i32)
+    (local $i i32) (local $v v128)
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
       (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
-      (local.set $t (call $tanh4 (call $geluInner (local.get $v))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.mul (f32x4.splat (f32.const 1.5957691216057308))
+          (f32x4.add (local.get $v)
+            (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (f32x4.mul (local.get $v) (local.get $v)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
+
+  ;; GELU backward: dx = dy·(½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(u) = 1 − 2/(e^{2u} + 1);
+  ;; e^{2u} is made in dx first.
+  (func (export "gelu_backward") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (call $twiceGeluInner (local.get $x) (local.get $dx) (local.get $end))
+    (call $exp_inplace (local.get $dx) (local.get $n))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $t (f32x4.sub (f32x4.splat (f32.const 1))
+        (f32x4.div (f32x4.splat (f32.const 2)) (f32x4.add (v128.load (i32.add (local.get $dx) (local.get $i))) (f32x4.splat (f32.const 1))))))
       (v128.store (i32.add (local.get $dx) (local.get $i))
         (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
           (f32x4.add
@@ -256,7 +344,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l))))
 
-  ;; Column sums of x [rows, cols] (cols a multiple of 4) into out [cols]: a bias's gradient. tfjs's Sum over
+    ;; Column sums of x [rows, cols] (cols a multiple of 4) into out [cols]: a bias's gradient. tfjs's Sum over
   ;; axis 0 transposes first.
   (func (export "column_sums") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
     (local $j i32) (local $bytes i32) (local $p i32) (local $end i32) (local $acc v128)
