@@ -45,6 +45,9 @@ interface Sample {
   step: number;
   running: boolean;
   rss: number;
+  heapTotal: number;
+  /** RSS less V8's committed heap: the native side (tfjs's wasm memory, SQLite, buffers, the allocator's keep). */
+  native: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
@@ -86,6 +89,13 @@ function slope(xs: number[], ys: number[]): number {
   return sxx > 0 ? sxy / sxx : NaN;
 }
 
+/** Theil–Sen slope: the median of the pairwise slopes, which a few spikes (a GC's committed pages) do not tilt. */
+function robustSlope(xs: number[], ys: number[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) if (xs[j] !== xs[i]) slopes.push((ys[j]! - ys[i]!) / (xs[j]! - xs[i]!));
+  return slopes.length ? median(slopes) : NaN;
+}
+
 async function memoryRun() {
   const steps = Number(process.env.BENCH_MEMORY_STEPS ?? 1_000_000);
   const sampleMs = Number(process.env.BENCH_MEMORY_SAMPLE_SECONDS ?? 5) * 1000;
@@ -107,6 +117,8 @@ async function memoryRun() {
       step: stored.step,
       running: !TERMINAL_STATES.includes(stored.state),
       rss: m.rss / MiB,
+      heapTotal: m.heapTotal / MiB,
+      native: (m.rss - m.heapTotal) / MiB,
       heapUsed: m.heapUsed / MiB,
       external: m.external / MiB,
       arrayBuffers: m.arrayBuffers / MiB,
@@ -156,38 +168,29 @@ export async function memoryTable(): Promise<void> {
     ["after finish (trainer disposed)", r.afterFinish],
   ];
   const f = (x: number, d = 1) => x.toFixed(d);
-  console.log(`\n| memory (bigram-circle, ${r.steps.toLocaleString("en")} steps, ${r.backend}, stored + 1 viewer; after a full GC) | step | time | RSS | heapUsed | external | arrayBuffers | tf tensors | tf bytes |`);
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log(`\n| memory (bigram-circle, ${r.steps.toLocaleString("en")} steps, ${r.backend}, stored + 1 viewer; after a full GC) | step | time | RSS | heapTotal | RSS − heapTotal | heapUsed | external | arrayBuffers | tf tensors | tf bytes |`);
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const [label, s] of rows) {
-    console.log(`| ${label} | ${s.step.toLocaleString("en")} | ${f(s.seconds, 0)} s | ${f(s.rss)} MiB | ${f(s.heapUsed)} MiB | ${f(s.external)} MiB | ${f(s.arrayBuffers)} MiB | ${s.tensors} | ${s.tensorBytes} |`);
+    console.log(`| ${label} | ${s.step.toLocaleString("en")} | ${f(s.seconds, 0)} s | ${f(s.rss)} MiB | ${f(s.heapTotal)} MiB | ${f(s.native)} MiB | ${f(s.heapUsed)} MiB | ${f(s.external)} MiB | ${f(s.arrayBuffers)} MiB | ${s.tensors} | ${s.tensorBytes} |`);
   }
   const from = nearest(0.25);
   const fit = running.filter((s) => s.step >= from.step);
-  const per100k = (key: keyof Sample) => 1e5 * slope(fit.map((s) => s.step), fit.map((s) => s[key] as number));
-  const [rssSlope, heapSlope, externalSlope] = [per100k("rss"), per100k("heapUsed"), per100k("external")];
-  // RSS swings by tens of MiB with the allocator and SQLite's page cache: a leak shows as a trend larger than that
-  // noise (the slope times the span, against the residuals' spread) and as late peaks above the earlier ones.
-  const xs = fit.map((s) => s.step);
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const rssAt = (x: number) => mean(fit.map((s) => s.rss)) + (rssSlope / 1e5) * (x - mean(xs));
-  const noise = Math.sqrt(mean(fit.map((s) => (s.rss - rssAt(s.step)) ** 2)));
-  const trend = (rssSlope / 1e5) * (end.step - from.step);
-  const peak = (lo: number, hi: number) => Math.max(...running.filter((s) => s.step >= lo * r.steps && s.step <= hi * r.steps).map((s) => s.rss));
-  const [peakMid, peakLate] = [peak(0.25, 0.5), peak(0.75, 1)];
-  const steady = end.tensors === from.tensors && end.tensorBytes === from.tensorBytes && Math.abs(heapSlope) < 0.5;
-  const verdict = !steady
-    ? "GROWS (tfjs tensors or the JS heap)"
-    : rssSlope < 1
-      ? "is flat"
-      : trend > 2 * noise && peakLate > peakMid + 2
-        ? "GROWS (RSS)"
-        : `shows no growth beyond RSS's noise at this length (trend ${f(trend)} MiB vs ±${f(noise)} MiB; run more steps to bound it)`;
+  const per100k = (key: keyof Sample, estimate = slope) => 1e5 * estimate(fit.map((s) => s.step), fit.map((s) => s[key] as number));
+  const [rssSlope, nativeSlope, heapSlope, externalSlope] = [per100k("rss"), per100k("native"), per100k("heapUsed"), per100k("external")];
+  const [rssRobust, nativeRobust, heapRobust] = [per100k("rss", robustSlope), per100k("native", robustSlope), per100k("heapUsed", robustSlope)];
+  // RSS swings by tens of MiB as V8 commits and releases heap pages (heapTotal) and the allocator keeps or returns
+  // memory; SQLite's page cache fills up to its 16 MiB (better-sqlite3's default) as the file grows. A leak shows as
+  // a trend in heapUsed (JS objects) or in RSS − heapTotal (native): judged on the Theil–Sen slopes, which those
+  // spikes do not tilt (the least-squares ones are printed beside them).
+  const steady = end.tensors === from.tensors && end.tensorBytes === from.tensorBytes && heapRobust < 0.5;
+  const verdict = !steady ? "GROWS (tfjs tensors or the JS heap)" : nativeRobust < 1 ? "is flat" : "GROWS (native memory, RSS − heapTotal)";
+  const span = end.step - from.step;
   console.log(
-    `\nMemory ${verdict}: from 25 % to the end (${(end.step - from.step).toLocaleString("en")} steps) RSS ${f(end.rss - from.rss, 1)} MiB, ` +
-      `heapUsed ${f(end.heapUsed - from.heapUsed, 2)} MiB, tf tensors ${end.tensors - from.tensors >= 0 ? "+" : ""}${end.tensors - from.tensors} ` +
-      `(${end.tensorBytes - from.tensorBytes} bytes); least-squares slope over ${fit.length} samples: RSS ${f(rssSlope, 2)} (residuals ±${f(noise)} MiB), ` +
-      `heapUsed ${f(heapSlope, 3)}, external ${f(externalSlope, 3)} MiB per 100k steps; RSS peak ${f(peakMid)} MiB over 25–50 %, ${f(peakLate)} MiB over 75–100 %. ` +
-      "Flat: tensors unchanged, |heap| < 0.5 and RSS < 1 MiB per 100k steps; RSS grows if its trend exceeds twice its noise and its late peak the earlier one.",
+    `\nMemory ${verdict}: from 25 % to the end (${span.toLocaleString("en")} steps) RSS ${f(end.rss - from.rss, 1)} MiB, RSS − heapTotal ` +
+      `${f(end.native - from.native, 1)} MiB, heapUsed ${f(end.heapUsed - from.heapUsed, 2)} MiB, tf tensors ${end.tensors - from.tensors >= 0 ? "+" : ""}${end.tensors - from.tensors} ` +
+      `(${end.tensorBytes - from.tensorBytes} bytes). Slopes over ${fit.length} samples, MiB per 100k steps, Theil–Sen (least squares): ` +
+      `RSS ${f(rssRobust, 2)} (${f(rssSlope, 2)}), RSS − heapTotal ${f(nativeRobust, 2)} (${f(nativeSlope, 2)}), heapUsed ${f(heapRobust, 3)} (${f(heapSlope, 3)}), ` +
+      `external (${f(externalSlope, 3)}). Flat: tensors unchanged, heapUsed < 0.5 and RSS − heapTotal < 1 MiB per 100k steps (Theil–Sen).`,
   );
   console.log(
     `${r.samples.length} samples; ${f(r.steps / r.seconds, 0)} steps/s on average; the viewer received ${r.viewerStats.frames} messages ` +
