@@ -14,10 +14,11 @@ import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
 import { torchTable } from "./bench-vs-torch.ts";
 import { historyTable, memoryTable } from "./bench-memory.ts";
+import { scatterTable } from "./bench-scatter.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const STEP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const SECTIONS = ["throughput", "streaming", "viewers", "torch", "memory", "history"] as const;
+const SECTIONS = ["throughput", "streaming", "viewers", "torch", "memory", "history", "scatter"] as const;
 
 /** Child mode: one backend per process (tfjs has one engine), prints one JSON line. */
 async function throughputChild(backend: BackendPreference, experimentId: string): Promise<void> {
@@ -290,6 +291,7 @@ async function main() {
   if (section("torch")) await torchTable(throughput); // Orrery vs a PyTorch reference (scripts/torch/)
   if (section("memory")) await memoryTable(); // RSS, heap and tfjs tensors over a long stored run (bench-memory.ts)
   if (section("history")) await historyTable(); // a stored 1M-step run opened over ws and in the dashboard
+  if (section("scatter")) await scatterTable(); // the 20,001-node path-star scatter in Chromium (bench-scatter.ts)
 }
 
 function throughputTable() {

@@ -101,14 +101,12 @@ export const PointsView = memo(function PointsView({
         ) : dims === 3 ? (
           <EmbeddingScatter3d points={toPoints3d(shown!.frame)} axes={shown!.axes} joined={view.cyclic ?? false} />
         ) : (
-          <EmbeddingScatter points={toPoints2d(shown!.frame)} axes={shown!.axes} joined={view.cyclic ?? false} />
+          <EmbeddingScatter frame={shown!.frame} axes={shown!.axes} joined={view.cyclic ?? false} />
         )}
       </div>
     </figure>
   );
 });
-
-const toPoints2d = (f: Frame) => Array.from({ length: f.n }, (_, i) => ({ i, x: f.data[i * f.k]!, y: f.k > 1 ? f.data[i * f.k + 1]! : 0 }));
 
 const toPoints3d = (f: Frame) =>
   Array.from({ length: f.n }, (_, i) => ({
