@@ -481,4 +481,22 @@
       (local.set $inv (i32.add (local.get $inv) (i32.const 4)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $row))))
+
+  ;; RoPE over n floats (n a multiple of 4), with swap(v) = (v1, v0, v3, v2): forward y = x⊙cos + swap(x)⊙sin,
+  ;; backward ($backward ≠ 0) dx = dy⊙cos + swap(dy⊙sin).
+  (func (export "rotate_pairs") (param $x i32) (param $cos i32) (param $sin i32) (param $y i32) (param $n i32) (param $backward i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $s v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $s (v128.load (i32.add (local.get $sin) (local.get $i))))
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (f32x4.add
+          (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $cos) (local.get $i))))
+          (if (result v128) (local.get $backward)
+            (then (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (f32x4.mul (local.get $v) (local.get $s)) (local.get $s)))
+            (else (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $v) (local.get $v)) (local.get $s))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
 )

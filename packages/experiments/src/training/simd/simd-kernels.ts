@@ -18,6 +18,8 @@ export interface SimdKernels {
   /** d a multiple of 4. */
   ln_forward(x: number, gain: number, bias: number, y: number, xh: number, inv: number, rows: number, d: number): void;
   ln_backward(dy: number, xh: number, inv: number, gain: number, dx: number, dgain: number, dbias: number, rows: number, d: number): void;
+  /** n a multiple of 4; backward: 1 for the gradient map. */
+  rotate_pairs(x: number, cos: number, sin: number, y: number, n: number, backward: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
