@@ -8,6 +8,7 @@ import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { Experiment, Problem } from "../types.ts";
+import { bilinearKernelAvailable, bilinearWithGradients, onlyTrained } from "./bilinear-kernel.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 import { layerNorm } from "./transformer/layer-norm.ts";
 import { bigramLinearFields as fields, type BigramLinearConfig } from "./bigram-linear-fields.ts";
@@ -121,6 +122,19 @@ export function createBigramLinear(c: BigramLinearConfig): Problem {
         const x = tf.matMul(oneHotRows(batch.inputs, V), E!) as tf.Tensor2D;
         return crossEntropy(logits(x), oneHotRows(batch.targets, V) as tf.Tensor2D, size.current);
       });
+    },
+    gradients(trained) {
+      if (ln_gain || Wv || !bilinearKernelAvailable()) return null; // LayerNorm and the attention form: autodiff
+      const weights = { E: E!, ...(A && { A }), ...(U && { U }) };
+      if (c.loss === "exact") {
+        const r = bilinearWithGradients(weights, null, exactWeights!, 1);
+        return { loss: r.loss, grads: onlyTrained(r.grads, trained) };
+      }
+      const batch = samplePairs(source, size.current, dataRng);
+      const [inputs, targets] = [tf.tensor1d(Float32Array.from(batch.inputs)), oneHotRows(batch.targets, V)];
+      const r = bilinearWithGradients(weights, inputs, targets, size.current);
+      tf.dispose([inputs, targets]);
+      return { loss: r.loss, grads: onlyTrained(r.grads, trained) };
     },
     setData(patch) {
       const why = "this experiment's data is a bigram source, not a graph's edge list";

@@ -7,6 +7,7 @@ import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
+import { bilinearKernelAvailable, bilinearWithGradients, onlyTrained } from "./bilinear-kernel.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 
 /**
@@ -114,6 +115,18 @@ export function createLowRankBigram(c: LowRankBigramConfig): Problem {
       const loss = crossEntropy(tf.matMul(tf.matMul(inputs, E), U), weights, size.current);
       tf.dispose([inputs, weights]);
       return loss;
+    },
+    gradients(trained) {
+      if (!bilinearKernelAvailable()) return null;
+      if (exactWeights) {
+        const r = bilinearWithGradients({ E, U }, null, exactWeights, 1);
+        return { loss: r.loss, grads: onlyTrained(r.grads, trained) };
+      }
+      const batch = sampleChainPairs(chain, size.current, dataRng);
+      const [inputs, weights] = [tf.tensor1d(Float32Array.from(batch.inputs)), tf.tensor2d(batch.weights, [size.current, V])];
+      const r = bilinearWithGradients({ E, U }, inputs, weights, size.current);
+      tf.dispose([inputs, weights]);
+      return { loss: r.loss, grads: onlyTrained(r.grads, trained) };
     },
     metrics: (loss) => ({ loss, gap: loss - chain.L0 }),
     setData(patch) {
