@@ -12,7 +12,7 @@ import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } fr
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
 import { columnSums, transpose2d } from "./layout.ts";
-import { matMulT } from "./matmul.ts";
+import { matMulT, unpackedMatMul } from "./matmul.ts";
 
 /**
  * The GM repo's TinyNN (EXPERIMENTS.md §3B): embedding E → one Linear(d,d) with bias → tied unembedding, so
@@ -125,18 +125,16 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     frozen: c.freeze_embedding ? ["E"] : [],
     loss: () => tf.tidy(() => crossEntropy(logits(), data.targets, 1)),
     // The backward pass written out, with explicit transposes (see matmul.ts); autodiff of loss() gives the same.
-    // Products by the d×d W go as (W·Eᵀ)ᵀ and (Wᵀ·dHᵀ)ᵀ: XNNPACK repacks a product's right operand on every call,
-    // and Eᵀ, dHᵀ (d×n) are n/d the size of W (d 128, n 15: 145 → ~40 µs a product).
+    // Products by the freshly updated W go through unpackedMatMul: XNNPACK would repack W on every call.
     gradients: (trained) =>
       tf.tidy(() => {
         const Et = transpose2d(E);
-        const H = tf.add(transpose2d(tf.matMul(W, Et)), b) as tf.Tensor2D;
+        const H = tf.add(unpackedMatMul(E, transpose2d(W)), b) as tf.Tensor2D;
         const { loss, dLogits } = crossEntropyWithGradient(tf.matMul(H, Et), data.targets, 1);
-        const dH = tf.matMul(dLogits, E);
-        const dHt = transpose2d(dH);
+        const dH = unpackedMatMul(dLogits, E);
         const grads: Record<string, tf.Tensor> = {};
-        if (trained.includes("E")) grads.E = tf.add(tf.matMul(transpose2d(dLogits), H), transpose2d(tf.matMul(transpose2d(W), dHt)));
-        if (trained.includes("W")) grads.W = tf.matMul(dHt, E);
+        if (trained.includes("E")) grads.E = tf.add(unpackedMatMul(transpose2d(dLogits), H), unpackedMatMul(dH, W));
+        if (trained.includes("W")) grads.W = unpackedMatMul(transpose2d(dH), E);
         if (trained.includes("b")) grads.b = columnSums(dH);
         return { loss, grads };
       }),

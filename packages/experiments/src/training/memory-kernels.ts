@@ -54,5 +54,12 @@ export function registerMemoryKernel(name: string, kernel: MemoryKernel): void {
   }
 }
 
+/** Whether the active backend is wasm with Orrery's SIMD kernels (some ops only pay off there). */
+export function simdActive(): boolean {
+  const backend = tf.getBackend() === "wasm" ? (tf.backend() as unknown as WasmLike) : null;
+  const memory = backend?.wasm.asm?.memory;
+  return memory !== undefined && simdKernelsOn(memory) !== null;
+}
+
 /** Whether the active backend runs kernel `name`. */
 export const memoryKernelAvailable = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;

@@ -20,6 +20,8 @@ export interface SimdKernels {
   ln_backward(dy: number, xh: number, inv: number, gain: number, dx: number, dgain: number, dbias: number, rows: number, d: number): void;
   /** n a multiple of 4; backward: 1 for the gradient map. */
   rotate_pairs(x: number, cos: number, sin: number, y: number, n: number, backward: number): void;
+  /** C = A·B, row-major, N a multiple of 4. */
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
