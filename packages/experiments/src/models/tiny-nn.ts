@@ -12,7 +12,9 @@ import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } fr
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
 import { columnSums, transpose2d } from "./layout.ts";
+import { onlyTrained } from "./bilinear-kernel.ts";
 import { matMulT, unpackedMatMul } from "./matmul.ts";
+import { tinyNNKernelAvailable, tinyNNWithGradients } from "./tiny-nn-kernel.ts";
 
 /**
  * The GM repo's TinyNN (EXPERIMENTS.md §3B): embedding E → one Linear(d,d) with bias → tied unembedding, so
@@ -124,10 +126,14 @@ export function createTinyNN(c: TinyNNConfig): Problem {
     params: { E, W, b },
     frozen: c.freeze_embedding ? ["E"] : [],
     loss: () => tf.tidy(() => crossEntropy(logits(), data.targets, 1)),
-    // The backward pass written out, with explicit transposes (see matmul.ts); autodiff of loss() gives the same.
-    // Products by the freshly updated W go through unpackedMatMul: XNNPACK would repack W on every call.
-    gradients: (trained) =>
-      tf.tidy(() => {
+    // One fused kernel on wasm with SIMD (tiny-nn-kernel.ts); elsewhere the backward pass written out in tfjs ops,
+    // with explicit transposes (see matmul.ts). Autodiff of loss() gives the same.
+    gradients: (trained) => {
+      if (tinyNNKernelAvailable(d)) {
+        const r = tinyNNWithGradients(E, W, b, data.targets);
+        return { loss: r.loss, grads: onlyTrained(r.grads, trained) };
+      }
+      return tf.tidy(() => {
         const Et = transpose2d(E);
         const H = tf.add(unpackedMatMul(E, transpose2d(W)), b) as tf.Tensor2D;
         const { loss, dLogits } = crossEntropyWithGradient(tf.matMul(H, Et), data.targets, 1);
@@ -137,7 +143,8 @@ export function createTinyNN(c: TinyNNConfig): Problem {
         if (trained.includes("W")) grads.W = unpackedMatMul(transpose2d(dH), E);
         if (trained.includes("b")) grads.b = columnSums(dH);
         return { loss, grads };
-      }),
+      });
+    },
     metrics: (loss) => ({ loss }),
     evaluate(step) {
       if (!isEvalStep(step, c.eval_every, c.steps)) return {};

@@ -67,6 +67,8 @@ export interface TrainerOptions {
 export class Trainer {
   private readonly optimizers: Record<string, tf.Optimizer>;
   private readonly frozen: Set<string>;
+  /** Adam's bias-correction products by group while the fused step runs; see fusedStep and syncAdamProducts. */
+  private readonly adamProducts = new Map<string, AdamProducts>();
   step = 0;
 
   constructor(readonly problem: Problem, private opts: TrainerOptions) {
@@ -89,7 +91,16 @@ export class Trainer {
     const { value, grads } = variables.length ? this.gradients(trained) : { value: tf.tidy(() => this.problem.loss()), grads: {} };
     // Decoupled weight decay after the step: fused into Adam's kernel where it runs, else one multiply per group.
     const keep = this.opts.weightDecay ? 1 - lr * this.opts.weightDecay : 1;
-    const unfused = variables.filter((v, i) => !fusedStep(this.optimizers[trained[i]!]!, v, grads[v.name]!, keep));
+    const unfused = variables.filter((v, i) => {
+      const group = trained[i]!;
+      const products = fusedStep(this.optimizers[group]!, v, grads[v.name]!, keep, this.adamProducts.get(group));
+      if (products) this.adamProducts.set(group, products);
+      else {
+        if (this.adamProducts.has(group)) this.syncAdamProducts(); // the plain step reads the variables
+        this.optimizers[group]!.applyGradients({ [v.name]: grads[v.name]! });
+      }
+      return !products;
+    });
     tf.dispose(grads);
     const loss = value.dataSync()[0]!;
     value.dispose();
@@ -182,6 +193,7 @@ export class Trainer {
    * stepped yet), so the next step continues exactly as the saved run did.
    */
   restoreGroup(group: string, params: NamedTensor, optimizer: readonly NamedTensor[]): void {
+    this.syncAdamProducts();
     const v = this.problem.params[group];
     if (!v) throw new Error(`unknown parameter group "${group}"`);
     const opt = this.optimizers[group] as unknown as AdamInternals;
@@ -208,6 +220,7 @@ export class Trainer {
 
   /** Captures the state between two steps. Call it between steps only: tfjs hands out the live buffers. */
   async saveState(): Promise<TrainerState> {
+    this.syncAdamProducts();
     const optimizer: Record<string, tf.Tensor> = {};
     for (const [group, opt] of Object.entries(this.optimizers)) {
       (await opt.getWeights()).forEach((w, i) => (optimizer[`${group}/${i}:${w.name}`] = w.tensor));
@@ -227,6 +240,7 @@ export class Trainer {
 
   /** Restores a saved state into this (freshly built, same config) trainer; refuses mismatched shapes by name. */
   async loadState(state: TrainerState): Promise<void> {
+    this.syncAdamProducts();
     for (const t of state.params) {
       const v = this.problem.params[t.name];
       if (!v) throw new Error(`checkpoint has parameter group "${t.name}", which this model does not`);
@@ -260,6 +274,18 @@ export class Trainer {
   dispose(): void {
     for (const opt of Object.values(this.optimizers)) opt.dispose();
     this.problem.dispose();
+  }
+
+  /** Writes the fused step's bias-correction products into the optimizers' variables, before those are read or replaced. */
+  private syncAdamProducts(): void {
+    tf.tidy(() => {
+      for (const [group, [acc1, acc2]] of this.adamProducts) {
+        const { accBeta1, accBeta2 } = adamBiasCorrection(this.optimizers[group]!);
+        accBeta1!.assign(tf.scalar(acc1));
+        accBeta2!.assign(tf.scalar(acc2));
+      }
+    });
+    this.adamProducts.clear();
   }
 
   private trainedGroups(): string[] {
@@ -298,25 +324,26 @@ interface AdamInternals {
   accumulatedSecondMoment?: { originalName: string; variable: tf.Variable }[];
 }
 
+/** β1^t and β2^t, the running float32 products tfjs's Adam keeps in its accBeta variables. */
+type AdamProducts = [number, number];
+
 /**
- * Adam's step of one group in one fused kernel (see fused-adam.ts), on tfjs's AdamOptimizer's own state, so that
+ * Adam's step of one group in one fused kernel (see fused-adam.ts), on tfjs's AdamOptimizer's own moments, so that
  * checkpoints, injects and the plain path all see the same variables; then the weight decay (`keep` ≠ 1).
- * Returns false (nothing done) where the kernel does not run: SGD, or another backend.
+ * The bias-correction products go in and out as numbers (`products`; read from the optimizer's variables when
+ * absent): the Trainer writes them back only when those variables are read or replaced (syncAdamProducts), which
+ * spares two reads, two uploads and two assigns per group and step. Returns null (nothing done) where the kernel
+ * does not run: SGD, or another backend.
  */
-function fusedStep(optimizer: tf.Optimizer, variable: tf.Variable, grad: tf.Tensor, keep: number): boolean {
+function fusedStep(optimizer: tf.Optimizer, variable: tf.Variable, grad: tf.Tensor, keep: number, products?: AdamProducts): AdamProducts | null {
   const corrections = adamBiasCorrection(optimizer);
-  if (!corrections.accBeta1 || !corrections.accBeta2 || !fusedAdamAvailable() || variable.dtype !== "float32") {
-    optimizer.applyGradients({ [variable.name]: grad });
-    return false;
-  }
+  if (!corrections.accBeta1 || !corrections.accBeta2 || !fusedAdamAvailable() || variable.dtype !== "float32") return null;
   const adam = optimizer as unknown as AdamInternals & { beta1: number; beta2: number; epsilon: number; learningRate: number };
   const moment = (list: { originalName: string; variable: tf.Variable }[], suffix: string) =>
     (list[0] ??= { originalName: `${variable.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(variable).variable(false)) }).variable;
   const m = moment((adam.accumulatedFirstMoment ??= []), "m");
   const v = moment((adam.accumulatedSecondMoment ??= []), "v");
-  const { accBeta1, accBeta2 } = corrections;
-  const acc1 = accBeta1.dataSync()[0]!;
-  const acc2 = accBeta2.dataSync()[0]!;
+  const [acc1, acc2] = products ?? [corrections.accBeta1.dataSync()[0]!, corrections.accBeta2.dataSync()[0]!];
   tf.tidy(() => {
     const [value, m1, v1] = fusedAdamStep(variable, grad, m, v, {
       beta1: adam.beta1,
@@ -330,11 +357,9 @@ function fusedStep(optimizer: tf.Optimizer, variable: tf.Variable, grad: tf.Tens
     m.assign(m1);
     v.assign(v1);
     variable.assign(value);
-    accBeta1.assign(tf.scalar(Math.fround(acc1 * Math.fround(adam.beta1))));
-    accBeta2.assign(tf.scalar(Math.fround(acc2 * Math.fround(adam.beta2))));
   });
   adam.iterations_ += 1;
-  return true;
+  return [Math.fround(acc1 * Math.fround(adam.beta1)), Math.fround(acc2 * Math.fround(adam.beta2))];
 }
 
 function adamBiasCorrection(optimizer: tf.Optimizer): Record<string, tf.Variable> {

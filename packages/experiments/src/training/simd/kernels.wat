@@ -599,4 +599,30 @@
         (br $cols)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
+
+  ;; C = A·Bᵀ for row-major A [M, K], B [N, K], C [M, N], K a multiple of 4: one vector dot product per entry.
+  (func (export "gemm_nt") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $row i32) (local $pa i32) (local $pb i32) (local $acc v128)
+    (local.set $row (i32.shl (local.get $K) (i32.const 2)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $N)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $pb (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $k (i32.const 0))
+        (block $k_done (loop $ks
+          (br_if $k_done (i32.ge_u (local.get $k) (local.get $row)))
+          (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul (v128.load (i32.add (local.get $pa) (local.get $k))) (v128.load (i32.add (local.get $pb) (local.get $k))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $ks)))
+        (f32.store (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2)))
+          (call $hsum (local.get $acc)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))
 )

@@ -22,6 +22,8 @@ export interface SimdKernels {
   rotate_pairs(x: number, cos: number, sin: number, y: number, n: number, backward: number): void;
   /** C = A·B, row-major, N a multiple of 4. */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
+  /** C = A·Bᵀ, row-major, K a multiple of 4. */
+  gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number): void;
 }
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
