@@ -5,18 +5,20 @@ import "@tensorflow/tfjs-backend-wasm";
 import { createTrainer, experiments } from "../src/index.ts";
 import type { Problem } from "../src/types.ts";
 
-/** The problem's own gradients and autodiff's, at its current parameters and on the same batch (max abs difference per group, over max abs). */
+/**
+ * The problem's own gradients against autodiff's, at its current parameters and on the same batch: per group, the
+ * largest difference over the largest gradient entry of any group (a near-zero gradient, such as tiny-nn's bias at
+ * init, is all float32 cancellation, so its own scale would not do).
+ */
 function gradientGap(problem: Problem, groups: string[]): Record<string, number> {
   const data = problem.dataState?.();
   const direct = problem.gradients!(groups)!;
   if (data) problem.restoreDataState!(data);
   const auto = tf.variableGrads(() => problem.loss(), groups.map((g) => problem.params[g]!));
   if (data) problem.restoreDataState!(data); // training then starts from the same batch as autodiff's run
-  const gap = Object.fromEntries(groups.map((g) => {
-    const [a, b] = [direct.grads[g]!.dataSync(), auto.grads[problem.params[g]!.name]!.dataSync()];
-    const scale = Math.max(1e-12, ...Array.from(b, Math.abs));
-    return [g, Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!))) / scale];
-  }));
+  const values = groups.map((g) => [direct.grads[g]!.dataSync(), auto.grads[problem.params[g]!.name]!.dataSync()] as const);
+  const scale = Math.max(1e-30, ...values.flatMap(([, b]) => Array.from(b, Math.abs)));
+  const gap = Object.fromEntries(groups.map((g, k) => [g, Math.max(...Array.from(values[k]![0], (v, i) => Math.abs(v - values[k]![1][i]!))) / scale]));
   tf.dispose([direct.loss, auto.value, ...Object.values(direct.grads), ...Object.values(auto.grads)]);
   return gap;
 }
@@ -65,7 +67,7 @@ for (const backend of ["cpu", "wasm"]) {
       const direct = train(id, config, 15, true);
       assert.ok(close(direct.losses, auto.losses, 1e-4), `${label}: losses ${direct.losses} vs ${auto.losses}`);
       for (const group of Object.keys(auto.params)) assert.ok(close(direct.params[group]!, auto.params[group]!, 1e-4), `${label}: ${group} after the steps`);
-      for (const [group, g] of Object.entries(direct.gap)) assert.ok(g < 2e-3, `${label}: ${group}'s gradient is off by ${g} of its largest entry`);
+      for (const [group, g] of Object.entries(direct.gap)) assert.ok(g < 1e-4, `${label}: ${group}'s gradient is off by ${g} of the largest gradient entry`);
       const moved = Object.keys(auto.params).filter((g) => !close(direct.params[g]!, direct.initial[g]!, 1e-6));
       assert.ok(moved.length > 0, `${label}: it trains`);
       assert.equal(direct.leaked, 0, `${label}: no tensors left behind`);
