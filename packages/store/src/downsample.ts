@@ -1,10 +1,14 @@
 import type Database from "better-sqlite3";
 import type { Series } from "@orrery/protocol";
+import { BLOCK_SIZES } from "./blocks.ts";
 
 interface PointRow {
   step: number;
   value: number | null;
 }
+
+/** Buckets are read from the largest summary blocks (see blocks.ts) of which each spans at least this many. */
+const MIN_BLOCKS_PER_BUCKET = 4;
 
 /** Rows of one series whose step falls in the current bucket [s0, s1) of the `bucket` CTE below. */
 const IN_BUCKET = "run_id = @run AND name = @name AND step >= bucket.s0 AND step < bucket.s1";
@@ -12,7 +16,8 @@ const IN_BUCKET = "run_id = @run AND name = @name AND step >= bucket.s0 AND step
 /**
  * Builds the reader of downsampled metric series, with its statements prepared once.
  * A series with more than maxPoints points keeps, per bucket, its min and max point (so single-step
- * spikes survive) and the first null point (so a divergence to NaN/inf shows).
+ * spikes survive) and the first null point (so a divergence to NaN/inf shows). Wide buckets are read from the
+ * summary blocks, with their edges moved to block edges; buckets too narrow for the smallest blocks, from the rows.
  */
 export function seriesReader(db: Database.Database): (runId: string, maxPoints: number) => Record<string, Series> {
   // Loose index scan: one index seek per distinct name instead of reading every row of the run.
@@ -52,6 +57,46 @@ export function seriesReader(db: Database.Database): (runId: string, maxPoints: 
     )
     ORDER BY step, rowid`);
 
+  // Per level: the same buckets, each moved to the whole blocks [b0, b1) of S steps (an edge s moves down to the
+  // start of the block holding ceil(s), its first step; the last bucket ends past the run's last step), so it spans
+  // MIN_BLOCKS_PER_BUCKET to 8 × that many blocks, whatever its width. Its min: the earliest step holding the lowest
+  // of its blocks' minima (a bare column, as above), and the lowest value at that step (an index seek: that is the
+  // row); the same for its max. Its first null, from metrics_null. Exact per bucket, as from the rows: only the
+  // edges move, by less than a block (compared with the rows' buckets, at most S - 1 steps).
+  const blockBuckets = BLOCK_SIZES.map((S, level) => {
+    const inBlocks = `run_id = @run AND name = @name AND level = ${level} AND block >= b0 AND block < b1`;
+    const atStep = "run_id = @run AND name = @name AND step = c.step";
+    return db.prepare<{ run: string; name: string; lo: number; span: number; buckets: number }, PointRow>(`
+      WITH RECURSIVE bucket(i, s0, s1) AS (
+        SELECT 0, @lo, @lo + @span / @buckets
+        UNION ALL
+        SELECT i + 1, s1, @lo + (i + 2) * @span / @buckets FROM bucket WHERE i + 1 < @buckets
+      ),
+      edge AS (
+        SELECT i, CAST(s0 AS INTEGER) + (s0 > CAST(s0 AS INTEGER)) AS s0, CAST(s1 AS INTEGER) + (s1 > CAST(s1 AS INTEGER)) AS s1
+        FROM bucket
+      ),
+      part AS (
+        SELECT i, s0 / ${S} AS b0, CASE WHEN i + 1 < @buckets THEN s1 / ${S} ELSE (s1 + ${S - 1}) / ${S} END AS b1 FROM edge
+      ),
+      pick AS MATERIALIZED (
+        SELECT
+          (SELECT min_step FROM (SELECT MIN(min_value), min_step FROM metric_blocks WHERE ${inBlocks})) AS lo_step,
+          (SELECT max_step FROM (SELECT MAX(max_value), max_step FROM metric_blocks WHERE ${inBlocks})) AS hi_step,
+          (SELECT step FROM metrics INDEXED BY metrics_null
+            WHERE run_id = @run AND name = @name AND step >= b0 * ${S} AND step < b1 * ${S} AND value IS NULL ORDER BY step LIMIT 1) AS null_step
+        FROM part
+      )
+      SELECT step, value FROM (
+        SELECT c.step, (SELECT MIN(value) FROM metrics WHERE ${atStep}) AS value FROM (SELECT lo_step AS step FROM pick) c WHERE c.step IS NOT NULL
+        UNION
+        SELECT c.step, (SELECT MAX(value) FROM metrics WHERE ${atStep}) FROM (SELECT hi_step AS step FROM pick) c WHERE c.step IS NOT NULL
+        UNION
+        SELECT null_step, NULL FROM pick WHERE null_step IS NOT NULL
+      )
+      ORDER BY step, value`);
+  });
+
   return (run, maxPoints) => {
     const series: Record<string, Series> = {};
     const names = namesOf.all({ run }).map((r) => r.name);
@@ -64,9 +109,13 @@ export function seriesReader(db: Database.Database): (runId: string, maxPoints: 
       hi = Math.max(hi, r.hi);
     }
     const bucketCount = Math.max(1, Math.floor(maxPoints / 2));
+    const span = hi - lo + 1;
+    let level = BLOCK_SIZES.length - 1;
+    while (level >= 0 && span / bucketCount < MIN_BLOCKS_PER_BUCKET * BLOCK_SIZES[level]!) level--;
     for (const name of names) {
       const small = countUpTo.get({ run, name, cap: maxPoints + 1 })!.n <= maxPoints;
-      const rows = small ? all.all({ run, name }) : buckets.all({ run, name, lo, span: hi - lo + 1, buckets: bucketCount });
+      const params = { run, name, lo, span, buckets: bucketCount };
+      const rows = small ? all.all({ run, name }) : level >= 0 ? blockBuckets[level]!.all(params) : buckets.all(params);
       series[name] = { step: rows.map((r) => r.step), value: rows.map((r) => r.value) };
     }
     return series;

@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Annotation, Config, InterventionRecord, MetricPoint, RunState, RunSummary, Series } from "@orrery/protocol";
 import { migrate } from "./schema.ts";
+import { blockWriter } from "./blocks.ts";
 import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
 import { linkTable } from "./links.ts";
@@ -116,6 +117,9 @@ function prepare(db: Database.Database) {
     putCheckpoint: db.prepare<{ run: string; seq: number; step: number; meta: string; bytes: Buffer }>(`
       INSERT OR REPLACE INTO checkpoints (run_id, seq, step, meta, bytes) VALUES (@run, @seq, @step, @meta, @bytes)`),
     getCheckpoint: db.prepare<[string], StoredCheckpoint>(`SELECT seq, step, meta, bytes FROM checkpoints WHERE run_id = ?`),
+    // Per metric, the first step of the events after seq (their summary blocks are recomputed on a rewind).
+    metricStepsAfter: db.prepare<[string, number], { name: string; step: number }>(`
+      SELECT name, MIN(step) AS step FROM metrics WHERE run_id = ? AND seq > ? GROUP BY name`),
     deleteMetricsAfter: db.prepare<[string, number]>(`DELETE FROM metrics WHERE run_id = ? AND seq > ?`),
     deleteStatesAfter: db.prepare<[string, number]>(`DELETE FROM states WHERE run_id = ? AND seq > ?`),
     deleteSnapshotsAfter: db.prepare<[string, number]>(`DELETE FROM snapshots WHERE run_id = ? AND seq > ?`),
@@ -135,6 +139,7 @@ export class RunStore {
   readonly links: ReturnType<typeof linkTable>;
   private readonly interventionLog: ReturnType<typeof recordLog<InterventionRecord>>;
   private readonly annotationLog: ReturnType<typeof recordLog<Annotation>>;
+  private readonly blocks: ReturnType<typeof blockWriter>;
   private readonly writePending: () => void;
   private pendingMetrics: MetricRow[] = [];
   private pendingStates: StateRow[] = [];
@@ -156,8 +161,10 @@ export class RunStore {
     this.links = linkTable(db);
     this.interventionLog = recordLog<InterventionRecord>(db, "interventions");
     this.annotationLog = recordLog<Annotation>(db, "annotations");
+    this.blocks = blockWriter(db);
     this.writePending = db.transaction(() => {
       for (const r of this.pendingMetrics) this.q.insertMetric.run(r);
+      this.blocks.add(this.pendingMetrics);
       for (const r of this.pendingStates) this.q.insertState.run(r);
       for (const r of this.pendingSnapshots) this.q.insertSnapshot.run(r);
     });
@@ -208,16 +215,20 @@ export class RunStore {
         imported: JSON.stringify(r.imported),
       });
       const run = r.runId;
+      const metrics: MetricRow[] = [];
       for (const e of events) {
         if (e.kind === "metrics") {
           for (const [name, v] of Object.entries(e.point.values)) {
-            this.q.insertMetric.run({ run, seq: e.point.seq, step: e.point.step, name, value: v !== null && Number.isFinite(v) ? v : null });
+            const row = { run, seq: e.point.seq, step: e.point.step, name, value: v !== null && Number.isFinite(v) ? v : null };
+            this.q.insertMetric.run(row);
+            metrics.push(row);
           }
         } else if (e.kind === "state") this.q.insertState.run({ run, seq: e.seq, step: e.step, state: e.state, reason: e.reason });
         else if (e.kind === "snapshot") this.q.insertSnapshot.run({ run, seq: e.seq, step: e.step, bytes: Buffer.from(e.bytes) });
         else if (e.kind === "intervention") this.interventionLog.append(run, e.record);
         else this.annotationLog.append(run, e.annotation);
       }
+      this.blocks.add(metrics);
     })();
     return this.getRun(r.runId)!;
   }
@@ -376,7 +387,9 @@ export class RunStore {
   rewindTo(runId: string, seq: number, step: number): RunSummary {
     this.flush();
     this.db.transaction(() => {
+      const rewound = this.q.metricStepsAfter.all(runId, seq);
       this.q.deleteMetricsAfter.run(runId, seq);
+      for (const { name, step } of rewound) this.blocks.rebuild(runId, name, step);
       this.q.deleteStatesAfter.run(runId, seq);
       this.q.deleteSnapshotsAfter.run(runId, seq);
       this.interventionLog.deleteAfter(runId, seq);

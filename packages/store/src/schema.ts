@@ -1,7 +1,11 @@
 import type Database from "better-sqlite3";
+import { createMetricBlocks } from "./blocks.ts";
 
-/** migrations[i] brings the schema from user_version i to i + 1. Append only; never edit a shipped entry. */
-export const migrations: readonly string[] = [
+/**
+ * migrations[i] brings the schema from user_version i to i + 1: SQL, or a function for one that must also compute
+ * (it runs inside the migration's transaction). Append only; never edit a shipped entry.
+ */
+export const migrations: readonly (string | ((db: Database.Database) => void))[] = [
   `
   CREATE TABLE runs (
     run_id      TEXT PRIMARY KEY,
@@ -98,6 +102,8 @@ export const migrations: readonly string[] = [
   `,
   // 7 → 8: a run imported from a report (JSON {runId, exportedAt, importedAt}); such a run is read-only.
   `ALTER TABLE runs ADD COLUMN imported TEXT;`,
+  // 8 → 9: per-metric min/max summary blocks (metric_blocks, see blocks.ts), filled from the stored metrics.
+  createMetricBlocks,
 ];
 
 export function migrate(db: Database.Database): void {
@@ -106,7 +112,11 @@ export function migrate(db: Database.Database): void {
     if (version > migrations.length) {
       throw new Error(`store schema version ${version} is newer than this build knows (${migrations.length})`);
     }
-    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]!);
+    for (let v = version; v < migrations.length; v++) {
+      const step = migrations[v]!;
+      if (typeof step === "string") db.exec(step);
+      else step(db);
+    }
     db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
 }
