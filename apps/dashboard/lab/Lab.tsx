@@ -74,18 +74,17 @@ const storage = () => {
 
 /** The container: wires the daemon connection and UI state to the (pure) components. */
 export function Lab() {
-  const [target, setTarget] = useState<Settings | null>(null);
-  const [initialRun, setInitialRun] = useState<string | null>(null);
-  const [name, setName] = useState("");
-  // Every daemon watched, the one on screen among them.
-  const [daemons, setDaemons] = useState<Settings[]>([]);
-  useEffect(() => {
+  // Read at the first render (the lab renders in the browser only, see LabLoader), not in an effect after it: the
+  // daemon socket then opens after one render of the whole lab instead of two.
+  const [boot] = useState(() => {
     const s = loadSettings(window.location.search, storage());
-    setInitialRun(loadSelectedRun(window.location.hash, s.url, storage()));
-    setTarget(s);
-    setName(loadName(storage()));
-    setDaemons(withDaemon(loadDaemons(storage()), s));
-  }, []);
+    return { s, run: loadSelectedRun(window.location.hash, s.url, storage()), name: loadName(storage()), daemons: withDaemon(loadDaemons(storage()), s) };
+  });
+  const [target, setTarget] = useState<Settings | null>(boot.s);
+  const [initialRun, setInitialRun] = useState<string | null>(boot.run);
+  const [name, setName] = useState(boot.name);
+  // Every daemon watched, the one on screen among them.
+  const [daemons, setDaemons] = useState<Settings[]>(boot.daemons);
   useEffect(() => {
     if (daemons.length) saveDaemons(daemons, storage());
   }, [daemons]);
@@ -523,21 +522,27 @@ const NO_INTERVENTIONS: InterventionRecord[] = [];
 const NO_ANNOTATIONS: Annotation[] = [];
 const NO_WATCHERS: Watcher[] = [];
 
-/** `value`, but changing at most every `ms` (trailing edge: the last value always shows). */
+/**
+ * `value`, but changing at most every `ms` (trailing edge: the last value always shows). The value it mounts with
+ * starts no wait, so the first change (e.g. a run's history landing just after the chart mounted) shows at once.
+ */
 function useThrottled<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value);
-  const last = useRef(0);
+  const showing = useRef(value);
+  const last = useRef(-Infinity);
   useEffect(() => {
+    if (Object.is(value, showing.current)) return;
+    const show = () => {
+      last.current = Date.now();
+      showing.current = value;
+      setShown(() => value);
+    };
     const wait = last.current + ms - Date.now();
     if (wait <= 0) {
-      last.current = Date.now();
-      setShown(() => value);
+      show();
       return;
     }
-    const t = setTimeout(() => {
-      last.current = Date.now();
-      setShown(() => value);
-    }, wait);
+    const t = setTimeout(show, wait);
     return () => clearTimeout(t);
   }, [value, ms]);
   return shown;
