@@ -123,7 +123,8 @@ function prepare(db: Database.Database) {
     deleteMetricsAfter: db.prepare<[string, number]>(`DELETE FROM metrics WHERE run_id = ? AND seq > ?`),
     deleteStatesAfter: db.prepare<[string, number]>(`DELETE FROM states WHERE run_id = ? AND seq > ?`),
     deleteSnapshotsAfter: db.prepare<[string, number]>(`DELETE FROM snapshots WHERE run_id = ? AND seq > ?`),
-    snapshotSteps: db.prepare<[string], { step: number }>(`SELECT DISTINCT step FROM snapshots WHERE run_id = ? ORDER BY step`),
+    // Plucked: a long run has tens of thousands (a row object each cost ~2x the query).
+    snapshotSteps: db.prepare<[string], number>(`SELECT DISTINCT step FROM snapshots WHERE run_id = ? ORDER BY step`).pluck(),
     snapshotAtOrBefore: db.prepare<[string, number], StoredSnapshot>(`
       SELECT seq, step, bytes FROM snapshots WHERE run_id = ? AND step <= ? ORDER BY step DESC, seq DESC LIMIT 1`),
     firstSnapshot: db.prepare<[string], StoredSnapshot>(`
@@ -360,7 +361,7 @@ export class RunStore {
   /** Steps that have a stored snapshot, ascending (flushes first). */
   snapshotSteps(runId: string): number[] {
     this.flush();
-    return this.q.snapshotSteps.all(runId).map((r) => r.step);
+    return this.q.snapshotSteps.all(runId);
   }
 
   /** Stored snapshot with the largest step <= step; if none, the earliest one; undefined if the run has none (flushes first). */
