@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useState } from "react";
 import type { Annotation, ExperimentInfo, InterventionRecord, MetricInfo, Watcher } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
 import { useDaemonFleet } from "../lib/connection/useDaemonFleet.ts";
@@ -523,28 +523,22 @@ const NO_ANNOTATIONS: Annotation[] = [];
 const NO_WATCHERS: Watcher[] = [];
 
 /**
- * `value`, but changing at most every `ms` (trailing edge: the last value always shows). The value it mounts with
- * starts no wait, so the first change (e.g. a run's history landing just after the chart mounted) shows at once.
+ * `value`, but changing at most every `ms` (trailing edge: the last value always shows). A change outside the wait
+ * shows in the very render that brings it (state adjusted while rendering, not by an effect after the commit), and
+ * the value it mounts with starts no wait: a run's history, landing just after its empty chart mounted, draws at once.
  */
 function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const showing = useRef(value);
-  const last = useRef(-Infinity);
+  const [state, setState] = useState(() => ({ shown: value, at: -Infinity }));
+  let shown = state.shown;
+  if (!Object.is(value, shown) && Date.now() - state.at >= ms) {
+    setState({ shown: value, at: Date.now() });
+    shown = value;
+  }
   useEffect(() => {
-    if (Object.is(value, showing.current)) return;
-    const show = () => {
-      last.current = Date.now();
-      showing.current = value;
-      setShown(() => value);
-    };
-    const wait = last.current + ms - Date.now();
-    if (wait <= 0) {
-      show();
-      return;
-    }
-    const t = setTimeout(show, wait);
+    if (Object.is(value, state.shown)) return;
+    const t = setTimeout(() => setState({ shown: value, at: Date.now() }), state.at + ms - Date.now());
     return () => clearTimeout(t);
-  }, [value, ms]);
+  }, [value, ms, state]);
   return shown;
 }
 
