@@ -1,8 +1,8 @@
 // `npm run bench -- scatter`: how smoothly the dashboard's embedding scatter animates the paper's path-star graph
 // G(5000, 5) (20,001 nodes) in headless Chromium. A real daemon (in its own process) streams a synthetic
 // experiment's moving 20,001-point snapshots over the real protocol to the BUILT dashboard (`next start`), which draws
-// them with its real points view; then an in-page feed hands the dashboard the same frames at 60/s, past the daemon's
-// own streaming limit. Build first: `npx turbo run build --filter=@orrery/dashboard`.
+// them with its real points view; then an in-page feed hands the dashboard the same frames at 60/s without a socket
+// (what the page itself keeps up with). Build first: `npx turbo run build --filter=@orrery/dashboard`.
 //
 // Why synthetic: the graph experiments cap graphs at MAX_GRAPH_NODES (their n×n analysis), and training a 20k-node
 // embedding is far slower than the frame rate, so no real experiment can produce 20,001-node snapshots every frame.

@@ -8,6 +8,7 @@ import { seriesReader } from "./downsample.ts";
 import { finalsReader } from "./finals.ts";
 import { linkTable } from "./links.ts";
 import { recordLog } from "./record-log.ts";
+import { walCheckpoints, type WalCheckpoints } from "./wal-checkpoints.ts";
 
 export interface NewRun {
   runId: string;
@@ -152,10 +153,13 @@ export class RunStore {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     migrate(db);
-    return new RunStore(db);
+    return new RunStore(db, file === ":memory:" ? null : walCheckpoints(db, file));
   }
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly checkpoints: WalCheckpoints | null = null,
+  ) {
     this.q = prepare(db);
     this.readSeries = seriesReader(db);
     this.readFinals = finalsReader(db);
@@ -402,6 +406,7 @@ export class RunStore {
   close(): void {
     if (!this.db.open) return;
     this.flush();
+    this.checkpoints?.stop();
     this.db.close();
   }
 
