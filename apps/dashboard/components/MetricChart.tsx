@@ -1,11 +1,13 @@
 "use client";
 
-import { memo, useMemo, useState } from "react";
+import { memo, useMemo, useRef, useState } from "react";
 import { ticks as niceTicks } from "d3";
 import { AXIS, GRID, TOOLTIP, valueAxis } from "./chart-style.ts";
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { MetricInfo } from "@orrery/protocol";
-import { positiveOnly, type ChartPoint } from "../lib/state/selectors.ts";
+import { chartBuckets, chartPoints, positiveOnly, type ChartPoint } from "../lib/state/selectors.ts";
+import type { SeriesView } from "../lib/state/types.ts";
+import { useElementSize } from "./useElementSize.ts";
 
 const fmt = (v: number) => {
   if (!Number.isFinite(v)) return String(v);
@@ -35,10 +37,18 @@ const NO_NOTES: readonly { step: number; text: string }[] = [];
 
 const fmtStep = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(v));
 
-/** One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. */
+const MARGIN = { top: 6, right: 12, bottom: 0, left: 0 };
+const Y_AXIS_WIDTH = 60;
+const MIN_HEIGHT = 120;
+const ZERO_BOX = { width: 0, height: 0, overflow: "visible" } as const;
+
+/**
+ * One metric over steps, with the experiment's reference line (e.g. the optimum) dashed. The series is thinned to
+ * min/max buckets for the plot's pixel width (chartBuckets), measured before the first paint.
+ */
 export const MetricChart = memo(function MetricChart({
   metric,
-  points,
+  series,
   latest,
   color = "#818cf8",
   scrubStep,
@@ -47,7 +57,7 @@ export const MetricChart = memo(function MetricChart({
   notes = NO_NOTES,
 }: {
   metric: MetricInfo;
-  points: ChartPoint[];
+  series: SeriesView | undefined;
   latest: number | null;
   color?: string;
   /** The step the tensor views are pinned to, drawn as a vertical marker. */
@@ -57,8 +67,14 @@ export const MetricChart = memo(function MetricChart({
   /** Comments pinned to steps (drawn as sky-blue lines; the Comments panel lists their text). */
   notes?: readonly { step: number; text: string }[];
   /** Another run's curve drawn faintly behind this one (a fork's parent), with its label. */
-  overlay?: { label: string; points: ChartPoint[] } | null;
+  overlay?: { label: string; series: SeriesView | undefined } | null;
 }) {
+  const plotBox = useRef<HTMLDivElement>(null);
+  const size = useElementSize(plotBox);
+  const buckets = chartBuckets(size ? size.width - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right : null);
+  const points = useMemo(() => chartPoints(series, buckets), [series, buckets]);
+  const overlaySeries = overlay?.series;
+  const overlayPoints = useMemo(() => (overlaySeries ? chartPoints(overlaySeries, buckets) : null), [overlaySeries, buckets]);
   const ref = metric.reference;
   const [logWanted, setLog] = useState(metric.logScale ?? false);
   const logOk = points.some((p) => p.value !== null && p.value > 0);
@@ -100,15 +116,18 @@ export const MetricChart = memo(function MetricChart({
           )}
         </span>
       </div>
-      <div className="min-h-0 flex-1">
-        {points.length === 0 ? (
+      <div ref={plotBox} className="min-h-0 flex-1">
+        {size === null ? null : points.length === 0 ? (
           <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-800 text-xs text-slate-500">
             no points yet
           </div>
         ) : (
-          <ResponsiveContainer width="100%" height="100%" minHeight={120}>
-            <LineChart data={plotted} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid {...GRID} />
+          // A zero-size box the chart overflows (as recharts' ResponsiveContainer does), so the plot area can still shrink.
+          <div style={ZERO_BOX}>
+            <LineChart width={size.width} height={Math.max(MIN_HEIGHT, size.height)} data={plotted} margin={MARGIN}>
+              {/* The vertical grid lines at the x axis's own ticks: left to itself, the grid's first pass (before the
+                  axes register) takes every data point for a tick and measures each label's text in the DOM. */}
+              <CartesianGrid {...GRID} verticalValues={xTicks} />
               <XAxis
                 dataKey="step"
                 type="number"
@@ -118,7 +137,7 @@ export const MetricChart = memo(function MetricChart({
                 {...AXIS}
                 allowDecimals={false}
               />
-              <YAxis {...valueAxis(log)} tickFormatter={yTicks} width={60} />
+              <YAxis {...valueAxis(log)} tickFormatter={yTicks} width={Y_AXIS_WIDTH} />
               <Tooltip
                 {...TOOLTIP}
                 formatter={(v) => [typeof v === "number" ? fmt(v) : "NaN", metric.label]}
@@ -141,9 +160,9 @@ export const MetricChart = memo(function MetricChart({
               {scrubStep !== null && scrubStep !== undefined && (
                 <ReferenceLine x={scrubStep} stroke="#64748b" strokeDasharray="3 3" ifOverflow="hidden" />
               )}
-              {overlay && (
+              {overlay && overlayPoints && (
                 <Line
-                  data={log ? positiveOnly(overlay.points).points : overlay.points}
+                  data={log ? positiveOnly(overlayPoints).points : overlayPoints}
                   name={overlay.label}
                   type="linear"
                   dataKey="value"
@@ -164,7 +183,7 @@ export const MetricChart = memo(function MetricChart({
                 connectNulls={false}
               />
             </LineChart>
-          </ResponsiveContainer>
+          </div>
         )}
       </div>
     </div>

@@ -1,11 +1,10 @@
 "use client";
 
-import { memo, useEffect, useMemo, useState } from "react";
+import { memo, useDeferredValue, useEffect, useMemo, useState } from "react";
 import type { Annotation, ExperimentInfo, InterventionRecord, MetricInfo, Watcher } from "@orrery/protocol";
 import { useDaemon } from "../lib/connection/useDaemon.ts";
 import { useDaemonFleet } from "../lib/connection/useDaemonFleet.ts";
 import {
-  chartPoints,
   connectionLabel,
   controlsFor,
   currentStep,
@@ -322,6 +321,7 @@ export function Lab() {
               <Panel key={m.key} className="h-64" bodyClassName="h-full">
                 <ChartFor
                   metric={m}
+                  first={i === 0}
                   series={data?.series[m.key]}
                   color={CHART_COLORS[i % CHART_COLORS.length]!}
                   scrubStep={live ? null : (snapshot?.step ?? null)}
@@ -493,6 +493,7 @@ export function Lab() {
  */
 function ChartFor({
   metric,
+  first,
   series,
   color,
   scrubStep,
@@ -501,6 +502,8 @@ function ChartFor({
   overlay,
 }: {
   metric: MetricInfo;
+  /** The first chart on the page (drawn ahead of the others). */
+  first: boolean;
   series: SeriesView | undefined;
   color: string;
   scrubStep: number | null;
@@ -508,13 +511,15 @@ function ChartFor({
   notes: readonly { step: number; text: string }[];
   overlay: { label: string; series: SeriesView | undefined } | null;
 }) {
-  const shown = useThrottled(series, CHART_REFRESH_MS);
-  const points = useMemo(() => chartPoints(shown), [shown]);
+  const throttled = useThrottled(series, CHART_REFRESH_MS);
+  // The first chart draws in the render that brings its data; the others follow in a render of their own, after it
+  // (a 1M-step run's history lands in every chart at once, and drawing them all makes the first wait for the last).
+  const deferred = useDeferredValue(throttled);
+  const shown = first ? throttled : deferred;
   const latest = useMemo(() => lastValue(shown), [shown]);
   const overlaySeries = overlay?.series;
-  const overlayPoints = useMemo(() => (overlaySeries ? chartPoints(overlaySeries) : null), [overlaySeries]);
-  const shownOverlay = useMemo(() => (overlay && overlayPoints ? { label: overlay.label, points: overlayPoints } : null), [overlay?.label, overlayPoints]); // eslint-disable-line react-hooks/exhaustive-deps
-  return <MetricChart metric={metric} points={points} latest={latest} color={color} scrubStep={scrubStep} markers={markers} notes={notes} overlay={shownOverlay} />;
+  const shownOverlay = useMemo(() => (overlay ? { label: overlay.label, series: overlaySeries } : null), [overlay?.label, overlaySeries]); // eslint-disable-line react-hooks/exhaustive-deps
+  return <MetricChart metric={metric} series={shown} latest={latest} color={color} scrubStep={scrubStep} markers={markers} notes={notes} overlay={shownOverlay} />;
 }
 
 const CHART_REFRESH_MS = 250;

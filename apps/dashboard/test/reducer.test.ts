@@ -3,8 +3,10 @@ import assert from "node:assert/strict";
 import { PROTOCOL_VERSION, type RunSummary, type ServerMessage, type SnapshotFrame } from "@orrery/protocol";
 import { compactSeries, initialState, reducer, toRunView } from "../lib/state/reducer.ts";
 import {
+  chartBuckets,
   chartPoints,
   connectionLabel,
+  DEFAULT_CHART_BUCKETS,
   controlsFor,
   currentStep,
   displayedSnapshot,
@@ -267,6 +269,44 @@ test("chartPoints downsamples with min/max and keeps gaps", () => {
     { step: 1, value: 1 },
     { step: 2, value: null },
   ]);
+});
+
+test("chartPoints keeps every single-step spike and dip of a 1M-step series in ≤ 2 points a bucket", () => {
+  // As the store's downsampling hands a 1M-step run to the dashboard: 2000 points, a few outliers among them.
+  const n = 2000;
+  const step = Array.from({ length: n }, (_, i) => i * 500);
+  const value = Array.from({ length: n }, (_, i) => 3 - i / n + 0.01 * Math.sin(i));
+  const outliers = new Map([
+    [17, 14.4],
+    [503, 0.3],
+    [504, 11.8],
+    [1999, 9.1],
+  ]);
+  for (const [i, v] of outliers) value[i] = v;
+  const pts = chartPoints({ step, value });
+  assert.ok(pts.length <= 2 * DEFAULT_CHART_BUCKETS, `${pts.length} points`);
+  for (const [i, v] of outliers) assert.ok(pts.some((p) => p.step === step[i] && p.value === v), `step ${step[i]} (${v}) plotted`);
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i]!.step > pts[i - 1]!.step, "in step order");
+});
+
+test("chartBuckets: about one bucket per 2 px of plot, a power of two, the default when the width is unknown", () => {
+  assert.equal(chartBuckets(null), DEFAULT_CHART_BUCKETS);
+  assert.equal(chartBuckets(undefined), DEFAULT_CHART_BUCKETS);
+  assert.equal(chartBuckets(0), DEFAULT_CHART_BUCKETS);
+  assert.equal(chartBuckets(-5), DEFAULT_CHART_BUCKETS);
+  assert.equal(chartBuckets(Number.NaN), DEFAULT_CHART_BUCKETS);
+  // The dashboard's two-charts-a-row plot at 1500 px (a 522 px chart less its 60 px value axis and 12 px margin).
+  assert.equal(chartBuckets(450), DEFAULT_CHART_BUCKETS);
+  assert.equal(chartBuckets(512), 256);
+  assert.equal(chartBuckets(513), 512);
+  assert.equal(chartBuckets(1000), 512);
+  assert.equal(chartBuckets(10), 32);
+  assert.equal(chartBuckets(1e6), 4096);
+  for (const w of [100, 257, 450, 700, 1333, 2000]) {
+    const b = chartBuckets(w);
+    assert.ok(b >= w / 2 && b < w, `${w} px: ${b} buckets, 1 to 2 points a pixel`);
+    assert.equal(Math.log2(b) % 1, 0);
+  }
 });
 
 test("controls follow the run state", () => {

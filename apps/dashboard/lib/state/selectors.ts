@@ -65,22 +65,39 @@ export interface ChartPoint {
 }
 
 /**
- * Bucketed min/max downsampling for drawing: at most ~2·maxPoints points, spikes kept,
- * and a non-finite value (null) keeps a gap in the line.
+ * Min/max buckets a chart draws when its width is unknown, and what a chart of the dashboard's usual width
+ * (two charts a row, ~450 px of plot) gets from chartBuckets: ≤ 512 points, ~1 point per pixel.
  */
-export function chartPoints(s: SeriesView | undefined, maxPoints = 600): ChartPoint[] {
+export const DEFAULT_CHART_BUCKETS = 256;
+
+/**
+ * How many min/max buckets to draw across a plot `plotWidth` pixels wide: about one per 2 px (each bucket gives
+ * up to 2 points, so 1–2 points per pixel: every spike still shows, and more points only cost drawing time),
+ * rounded up to a power of two so that resizing re-buckets only when the width about doubles or halves.
+ * Unknown or zero width: DEFAULT_CHART_BUCKETS.
+ */
+export function chartBuckets(plotWidth: number | null | undefined): number {
+  if (typeof plotWidth !== "number" || !(plotWidth > 0)) return DEFAULT_CHART_BUCKETS;
+  return Math.min(4096, Math.max(32, 2 ** Math.ceil(Math.log2(plotWidth / 2))));
+}
+
+/**
+ * Bucketed min/max downsampling for drawing: at most ~2·buckets points (a bucket's first gap may add a third),
+ * spikes kept (each bucket keeps its minimum and maximum), and a non-finite value (null) keeps a gap in the line.
+ */
+export function chartPoints(s: SeriesView | undefined, buckets = DEFAULT_CHART_BUCKETS): ChartPoint[] {
   if (!s) return [];
   const n = Math.min(s.step.length, s.value.length);
-  if (n <= maxPoints * 2) {
+  if (n <= buckets * 2) {
     const out: ChartPoint[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = { step: s.step[i]!, value: finiteOrNull(s.value[i]) };
     return out;
   }
   const out: ChartPoint[] = [];
-  const size = n / maxPoints;
-  for (let b = 0; b < maxPoints; b++) {
+  const size = n / buckets;
+  for (let b = 0; b < buckets; b++) {
     const from = Math.floor(b * size);
-    const to = b === maxPoints - 1 ? n : Math.floor((b + 1) * size);
+    const to = b === buckets - 1 ? n : Math.floor((b + 1) * size);
     let lo = -1;
     let hi = -1;
     let gap = -1;
