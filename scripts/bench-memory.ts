@@ -6,12 +6,9 @@
 //   history: a finished run of BENCH_HISTORY_STEPS steps (default 1,000,000) written straight into the store, with
 //            single-step spikes and a dip in its loss; then its opening timed from a `ws` client and from the built
 //            dashboard in headless Chromium.
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -21,6 +18,8 @@ import { PROTOCOL_VERSION, TERMINAL_STATES, type Series } from "@orrery/protocol
 import { RunStore } from "@orrery/store";
 import { startDaemon, storeFile } from "@orrery/trainer";
 import { CHROMIUM, launchChromium } from "../test/helpers/chromium.ts";
+import { benchChild } from "./lib/bench-child.ts";
+import { freePort, startNext, stopGroup } from "../test/helpers/next-server.ts";
 import { rng, writeStoredRun, type Spike } from "../test/helpers/stored-run.ts";
 // What the dashboard plots of a series (its own min/max thinning to ~1200 points): the points its loss chart must draw.
 import { chartPoints } from "../apps/dashboard/lib/state/selectors.ts";
@@ -55,26 +54,6 @@ interface Sample {
   tensorBytes: number;
 }
 
-/** One viewer socket subscribed to the run, in its own process (scripts/lib/bench-clients.ts), so its memory is not ours. */
-function viewerProcess(url: string, runId: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/lib/bench-clients.ts", "viewers", url, TOKEN, runId, "1"], {
-    cwd: ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  let wake = () => {};
-  createInterface({ input: child.stdout! }).on("line", (line) => (lines.push(line), wake()));
-  const next = async () => {
-    while (!lines.length) await new Promise<void>((r) => (wake = r));
-    return JSON.parse(lines.shift()!) as Record<string, number>;
-  };
-  return {
-    ready: next,
-    stats: () => (child.stdin!.write("stats\n"), next()),
-    stop: () => new Promise<void>((r) => (child.once("exit", () => r()), child.kill("SIGTERM"))),
-  };
-}
-
 /** Least-squares slope of y against x. */
 function slope(xs: number[], ys: number[]): number {
   const n = xs.length;
@@ -103,8 +82,8 @@ async function memoryRun() {
   const dataDir = mkdtempSync(join(tmpdir(), "orrery-bench-memory-"));
   const daemon = await startDaemon({ port: 0, dataDir, token: TOKEN });
   const run = daemon.manager.create("bigram-circle", { steps });
-  const viewer = viewerProcess(daemon.url, run.runId);
-  await viewer.ready();
+  const viewer = benchChild(["viewers", daemon.url, TOKEN, run.runId, "1"]); // its memory is not ours
+  await viewer.start();
   const t0 = performance.now();
   const samples: Sample[] = [];
   const sample = (): Sample => {
@@ -228,52 +207,15 @@ function openRun(url: string, runId: string, maxPoints: number) {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
-/** The built dashboard (`next start`) in its own process group; resolves once it serves its page. */
-async function startDashboard(port: number): Promise<ChildProcess> {
-  const child = spawn(join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: join(ROOT, "apps/dashboard"),
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    stdio: "ignore",
-    detached: true,
-  });
-  let failed: Error | null = null;
-  child.once("error", (e) => (failed = e));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (failed) throw failed;
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await sleep(200);
-  }
-  throw new Error("next start did not serve the dashboard within 30 s");
-}
 
-function stopDashboard(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    /* already gone */
-  }
-}
 
 /** Navigation → the run's loss chart drawn with (nearly) all its history's points, in headless Chromium; ms each. */
 async function dashboardOpenTimes(daemonUrl: string, runId: string, chartPointCount: number, repeats: number): Promise<{ ms: number[]; socketMs: number[]; drawn: number } | string> {
   if (!existsSync(CHROMIUM)) return `skipped: no Chromium at ${CHROMIUM}`;
   if (!existsSync(join(ROOT, "apps/dashboard/.next/BUILD_ID"))) return "skipped: the dashboard is not built (npx turbo run build --filter=@orrery/dashboard)";
   const port = await freePort();
-  const next = await startDashboard(port);
+  const next = await startNext(port);
   const browser = await launchChromium();
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -305,7 +247,7 @@ async function dashboardOpenTimes(daemonUrl: string, runId: string, chartPointCo
     return { ms, socketMs, drawn };
   } finally {
     await browser.close().catch(() => {});
-    stopDashboard(next);
+    await stopGroup(next);
   }
 }
 

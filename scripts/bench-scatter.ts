@@ -11,7 +11,6 @@
 // (test/e2e/scatter.test.ts checks the behaviour, on the same harness).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -21,10 +20,10 @@ import type { Browser, Page } from "playwright-core";
 import { commonFields, experiments, pathStar, resolveFields, type CommonConfig, type Experiment } from "@orrery/experiments";
 import { startDaemon } from "@orrery/trainer";
 import { launchChromium } from "../test/helpers/chromium.ts";
+import { freePort, startNext, stopGroup } from "../test/helpers/next-server.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DASHBOARD = join(ROOT, "apps/dashboard");
-const NEXT_BIN = join(ROOT, "node_modules/.bin/next");
 const SECONDS = Math.max(5, Number(process.env.BENCH_SECONDS ?? 6));
 
 // ───────────── the synthetic experiment ─────────────
@@ -132,53 +131,10 @@ export interface ScatterLab {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startNext(port: number): Promise<ChildProcess> {
-  let log = "";
-  const child = spawn(NEXT_BIN, ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: DASHBOARD,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group, so stopping it reaches anything it spawns
-  });
-  child.stdout?.on("data", (b: Buffer) => (log += b.toString()));
-  child.stderr?.on("data", (b: Buffer) => (log += b.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${log}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) return child;
-    if (Date.now() > deadline) throw new Error(`next start did not serve within 30 s:\n${log}`);
-    await sleep(200);
-  }
-}
 
-function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const kill = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      /* already gone */
-    }
-  };
-  kill("SIGTERM");
-  const timer = setTimeout(() => kill("SIGKILL"), 5000);
-  return Promise.race([exited, sleep(8000)]).then(() => clearTimeout(timer));
-}
 
 /** Child mode: a daemon that knows the scatter experiment; prints its URL as a JSON line, closes on SIGTERM. */
 async function daemonChild(dataDir: string, token: string): Promise<void> {

@@ -3,15 +3,15 @@
 // (bench-vs-torch.ts), the daemon's memory over a 1M-step run and the opening of a stored 1M-step run
 // (bench-memory.ts). A benchmark, not a test: it prints tables and asserts nothing. `npm run bench -- viewers`
 // (or throughput, streaming, torch, memory, history) runs only those sections.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import * as tf from "@tensorflow/tfjs";
 import { encodeSnapshotFrame, PROTOCOL_VERSION } from "@orrery/protocol";
 import { createTrainer, experiments } from "@orrery/experiments";
 import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
+import { benchChild } from "./lib/bench-child.ts";
 import { torchTable } from "./bench-vs-torch.ts";
 import { historyTable, memoryTable } from "./bench-memory.ts";
 import { scatterTable } from "./bench-scatter.ts";
@@ -135,32 +135,6 @@ async function streamingLatency() {
   await daemon.close();
   rmSync(dataDir, { recursive: true, force: true });
   return result;
-}
-
-/**
- * A client process (scripts/lib/bench-clients.ts: light, no tfjs) speaking one JSON line per stdin line; `start`
- * resolves once it prints {ready}. Niced and kept to the last core where `nice` and `taskset` exist, so that it
- * takes what the daemon leaves (as clients on other machines would).
- */
-function benchChild(args: string[]) {
-  let command = ["/usr/bin/nice", "-n", "10", process.execPath, "--import", "tsx", "scripts/lib/bench-clients.ts", ...args];
-  if (!existsSync(command[0]!)) command = command.slice(3);
-  if (existsSync("/usr/bin/taskset") && cpus().length > 1) command = ["/usr/bin/taskset", "-c", String(cpus().length - 1), ...command];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
-  const lines: string[] = [];
-  let wake = () => {};
-  createInterface({ input: child.stdout! }).on("line", (line) => (lines.push(line), wake()));
-  const next = async () => {
-    while (!lines.length) await new Promise<void>((r) => (wake = r));
-    return JSON.parse(lines.shift()!) as Record<string, number>;
-  };
-  return {
-    start: next,
-    stats: () => (child.stdin!.write("stats\n"), next()),
-    pause: () => void child.kill("SIGSTOP"),
-    resume: () => void child.kill("SIGCONT"),
-    stop: () => new Promise<void>((r) => (child.once("exit", () => r()), child.kill("SIGCONT"), child.kill("SIGTERM"))),
-  };
 }
 
 const CONNECT_TIMEOUT_MS = 120_000;

@@ -5,10 +5,9 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,32 +18,21 @@ import { divergingExperiment } from "../helpers/diverging-experiment.ts";
 import { DaemonClient } from "../helpers/daemon-client.ts";
 import { runOf } from "../helpers/daemon-fixture.ts";
 import { launchChromium } from "../helpers/chromium.ts";
+import { freePort, startNext, stopGroup } from "../helpers/next-server.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DASHBOARD = join(ROOT, "apps/dashboard");
-const NEXT_BIN = join(ROOT, "node_modules/.bin/next");
 const SHOTS = join(ROOT, "test-results");
 
 let daemon: Daemon | undefined;
 let dataDir: string | undefined;
 let next: ChildProcess | undefined;
-let nextLog = "";
 let browser: Browser | undefined;
 let baseUrl = "";
 const token = randomBytes(12).toString("hex");
 
 // ───────────── helpers ─────────────
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,47 +53,7 @@ async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_00
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)}${lastError ? `, error: ${String(lastError)}` : ""})`);
 }
 
-async function startNext(port: number): Promise<ChildProcess> {
-  const child = spawn(NEXT_BIN, ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: DASHBOARD,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group, so cleanup reaches anything it spawns
-  });
-  child.stdout?.on("data", (d: Buffer) => (nextLog += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (nextLog += d.toString()));
-  let exited: string | null = null;
-  child.once("exit", (code, signal) => (exited = `exited with ${code ?? signal}`));
-  await until(
-    "`next start` to serve the dashboard",
-    async () => {
-      if (exited) throw new Error(`next start ${exited}:\n${nextLog}`);
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
-      return res.ok;
-    },
-    30_000,
-    200,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}\n--- next output ---\n${nextLog}`);
-  });
-  return child;
-}
 
-async function stopNext(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const killGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      /* already gone */
-    }
-  };
-  killGroup("SIGTERM");
-  const timer = setTimeout(() => killGroup("SIGKILL"), 5000);
-  await Promise.race([exited, sleep(8000)]);
-  clearTimeout(timer);
-}
 
 const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent({ timeout: 5000 })) ?? "").trim();
 const stepOf = async (page: Page) => {
@@ -146,7 +94,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (next) await stopNext(next);
+  if (next) await stopGroup(next);
   await daemon?.close().catch(() => {});
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
