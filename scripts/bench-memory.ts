@@ -21,7 +21,7 @@ import { CHROMIUM, launchChromium } from "../test/helpers/chromium.ts";
 import { benchChild } from "./lib/bench-child.ts";
 import { freePort, startNext, stopGroup } from "../test/helpers/next-server.ts";
 import { rng, writeStoredRun, type Spike } from "../test/helpers/stored-run.ts";
-// What the dashboard plots of a series (its own min/max thinning to ~1200 points): the points its loss chart must draw.
+// What the dashboard plots of a series (its own min/max thinning, ≤ 512 points at the default width): the points its loss chart must draw.
 import { chartPoints } from "../apps/dashboard/lib/state/selectors.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
