@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { columnSums, transpose2d } from "../src/models/layout.ts";
-import { unpackedMatMul } from "../src/models/matmul.ts";
 import { Rng } from "../src/random.ts";
 
 for (const backend of ["cpu", "wasm"]) {
@@ -22,15 +21,3 @@ for (const backend of ["cpu", "wasm"]) {
   });
 }
 
-for (const backend of ["cpu", "wasm"]) {
-  test(`${backend}: unpackedMatMul equals tf.matMul (4×8 blocks, leftover rows and columns, widths not a multiple of 4)`, async () => {
-    assert.ok(await tf.setBackend(backend));
-    const rng = new Rng(10);
-    for (const [M, K, N] of [[15, 128, 128], [4, 4, 4], [17, 9, 12], [3, 5, 8], [8, 3, 7]] as const) {
-      const [a, b] = [tf.tensor2d(rng.normals(M * K), [M, K]), tf.tensor2d(rng.normals(K * N), [K, N])];
-      const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(unpackedMatMul(a, b), tf.matMul(a, b)))).dataSync()[0]!);
-      assert.ok(gap < 1e-4, `[${M},${K}]·[${K},${N}]: off by ${gap}`);
-      tf.dispose([a, b]);
-    }
-  });
-}

@@ -6,6 +6,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { generatedSource, OUTPUT_PATH } from "../../../scripts/build-wasm-kernels.ts";
 import { shareIdentityOnWasm } from "../src/training/shared-identity.ts";
 import { simdKernelsOn } from "../src/training/simd/simd-kernels.ts";
+import { Rng } from "../src/random.ts";
 
 test("the committed SIMD kernels binary is kernels.wat compiled (run `npm run build:kernels` after editing it)", async () => {
   assert.equal(readFileSync(OUTPUT_PATH, "utf8"), await generatedSource());
@@ -40,4 +41,19 @@ test("wasm: Identity shares its input's data instead of copying it, and the copy
   assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5, 6]);
   y.dispose();
   assert.equal(tf.backend().numDataIds(), buffers - 1, "the buffer is freed with its last tensor");
+});
+
+test("wasm: the SIMD GEMM equals tf.matMul (4×8 blocks, leftover rows and columns)", async () => {
+  assert.ok(await tf.setBackend("wasm"));
+  const backend = tf.backend() as unknown as { wasm: { asm: { memory: object } }; typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+  const simd = simdKernelsOn(backend.wasm.asm.memory)!;
+  const at = (t: tf.Tensor) => backend.typedArrayFromHeap(t as unknown as tf.TensorInfo).byteOffset;
+  const rng = new Rng(10);
+  for (const [M, K, N] of [[15, 128, 128], [4, 4, 4], [17, 9, 12], [3, 5, 8]] as const) {
+    const [a, b, c] = [tf.tensor2d(rng.normals(M * K), [M, K]), tf.tensor2d(rng.normals(K * N), [K, N]), tf.zeros([M, N]).add(0)];
+    simd.gemm(at(a), at(b), at(c), M, K, N);
+    const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(c, tf.matMul(a, b)))).dataSync()[0]!);
+    assert.ok(gap < 1e-4, `[${M},${K}]·[${K},${N}]: off by ${gap}`);
+    tf.dispose([a, b, c]);
+  }
 });

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { registerMemoryKernel, simdActive } from "../training/memory-kernels.ts";
 import { columnSums, transpose2d } from "./layout.ts";
 
 /*
@@ -12,35 +11,6 @@ import { columnSums, transpose2d } from "./layout.ts";
  */
 
 type Args = Array<tf.Tensor | tf.GradSaveFunc>;
-
-const GEMM = "OrreryGemm";
-
-registerMemoryKernel(GEMM, ({ inputs: { a, b }, read, simd }) => {
-  const [M, K] = a!.shape as [number, number];
-  const N = b!.shape[1]!;
-  return {
-    shapes: [[M, N]],
-    compute([c]) {
-      const [av, bv] = [read(a!), read(b!)];
-      if (simd && N % 4 === 0) return simd.gemm(av.byteOffset, bv.byteOffset, c!.byteOffset, M, K, N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += av[i * K + k]! * bv[k * N + j]!;
-        c![i * N + j] = sum;
-      }
-    },
-  };
-});
-
-/**
- * a·b (2-D, no gradient) by Orrery's SIMD kernel, which reads b in place: for products by a weight that changed
- * since the last step, where XNNPACK repacks b on every call ([15,128]·[128,128]: 145 µs with the repack, ~40
- * without). Elsewhere tf.matMul.
- */
-export function unpackedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  if (!simdActive() || b.shape[1]! % 4 !== 0) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
-  return (tf.engine().runKernel(GEMM, { a, b }, {}) as unknown as [tf.Tensor2D])[0];
-}
 
 /**
  * xᵀ·dy for x [n, k], dy [n, m]: a weight's gradient, a long product (n = tokens) into a small k×m result. XNNPACK

@@ -13,7 +13,7 @@ import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, t
 import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
 import { columnSums, transpose2d } from "./layout.ts";
 import { onlyTrained } from "./bilinear-kernel.ts";
-import { matMulT, unpackedMatMul } from "./matmul.ts";
+import { matMulT } from "./matmul.ts";
 import { tinyNNKernelAvailable, tinyNNWithGradients } from "./tiny-nn-kernel.ts";
 
 /**
@@ -135,12 +135,12 @@ export function createTinyNN(c: TinyNNConfig): Problem {
       }
       return tf.tidy(() => {
         const Et = transpose2d(E);
-        const H = tf.add(unpackedMatMul(E, transpose2d(W)), b) as tf.Tensor2D;
+        const H = tf.add(tf.matMul(E, transpose2d(W)), b) as tf.Tensor2D;
         const { loss, dLogits } = crossEntropyWithGradient(tf.matMul(H, Et), data.targets, 1);
-        const dH = unpackedMatMul(dLogits, E);
+        const dH = tf.matMul(dLogits, E);
         const grads: Record<string, tf.Tensor> = {};
-        if (trained.includes("E")) grads.E = tf.add(unpackedMatMul(transpose2d(dLogits), H), unpackedMatMul(dH, W));
-        if (trained.includes("W")) grads.W = unpackedMatMul(transpose2d(dH), E);
+        if (trained.includes("E")) grads.E = tf.add(tf.matMul(transpose2d(dLogits), H), tf.matMul(dH, W));
+        if (trained.includes("W")) grads.W = tf.matMul(transpose2d(dH), E);
         if (trained.includes("b")) grads.b = columnSums(dH);
         return { loss, grads };
       });
