@@ -92,12 +92,6 @@ registerMemoryKernel(BILINEAR, ({ inputs: { E, A, U, inputs, weights }, attrs, r
 
 export const bilinearKernelAvailable = () => memoryKernelAvailable(BILINEAR);
 
-/** The groups the trainer asked for, from all of the kernel's gradients (the others freed). */
-export function onlyTrained(grads: Record<string, tf.Tensor>, trained: readonly string[]): Record<string, tf.Tensor> {
-  for (const [k, g] of Object.entries(grads)) if (!trained.includes(k)) (g.dispose(), delete grads[k]);
-  return grads;
-}
-
 /**
  * Loss and gradients by group (E, and A and U where given) from the fused kernel, where bilinearKernelAvailable(). `inputs`: token indices [B] as floats (null: every token, in order); `weights` [B, V].
  */

@@ -5,9 +5,9 @@ import { commonFields, resolveFields } from "../config.ts";
 import { lowRankChain, sampleChainPairs, type LambdaSchedule } from "../datasets/low-rank-chain.ts";
 import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
-import { oneHotRows, readTensors, variableFrom } from "../training/tensors.ts";
+import { oneHotRows, onlyTrained, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
-import { bilinearKernelAvailable, bilinearWithGradients, onlyTrained } from "./bilinear-kernel.ts";
+import { bilinearKernelAvailable, bilinearWithGradients } from "./bilinear-kernel.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 
 /**

@@ -6,13 +6,12 @@ import { commonFields } from "../config.ts";
 import { directedPairs, outNeighbours, targetWeights } from "../datasets/graphs-edges.ts";
 import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
-import { readTensors, variableFrom } from "../training/tensors.ts";
+import { onlyTrained, readTensors, variableFrom } from "../training/tensors.ts";
 import type { CommonConfig, Experiment, Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { crossEntropy, crossEntropyWithGradient } from "./cross-entropy.ts";
 import { columnSums, transpose2d } from "./layout.ts";
-import { onlyTrained } from "./bilinear-kernel.ts";
 import { matMulT } from "./matmul.ts";
 import { tinyNNKernelAvailable, tinyNNWithGradients } from "./tiny-nn-kernel.ts";
 

@@ -20,3 +20,9 @@ export function oneHotRows(indices: Int32Array, depth: number): Tensor2D {
 export function variableFrom(data: Float32Array, shape: number[], trainable: boolean): Variable {
   return tidy(() => variable(tensor(data, shape), trainable));
 }
+
+/** The groups the trainer asked for, from all of a fused kernel's gradients (the others freed): for Problem.gradients. */
+export function onlyTrained(grads: Record<string, Tensor>, trained: readonly string[]): Record<string, Tensor> {
+  for (const [k, g] of Object.entries(grads)) if (!trained.includes(k)) (g.dispose(), delete grads[k]);
+  return grads;
+}
