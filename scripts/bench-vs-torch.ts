@@ -12,7 +12,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { createTrainer, experiments } from "@orrery/experiments";
-import { selectBackend, type BackendPreference } from "@orrery/trainer";
+import { attachShards, selectBackend, type BackendPreference } from "@orrery/trainer";
 
 const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 const REFERENCE = "scripts/torch/bench.py";
@@ -24,7 +24,7 @@ const THREADS = (process.env.BENCH_TORCH_THREADS ?? "1x1,1x2,2x1,2x2").split(","
 const IDS = process.env.BENCH_EXPERIMENTS?.split(",") ?? Object.keys(experiments);
 
 /** bench.ts's measurement: one child process per backend and experiment, 20 warm-up steps, then steps/s. */
-export type Throughput = (backend: BackendPreference, experimentId: string) => { backend: string; stepsPerSecond: number } | null;
+export type Throughput = (backend: BackendPreference, experimentId: string) => { backend: string; stepsPerSecond: number; shards: number } | null;
 
 interface TorchResult {
   experiment: string;
@@ -77,6 +77,7 @@ async function checkChild(backend: BackendPreference, experimentId: string, step
   const experiment = experiments[experimentId]!;
   const config = experiment.resolveConfig({});
   const trainer = createTrainer(experiment, config);
+  await attachShards(trainer, experimentId, config, info.name); // the same steps as the timed runs
   const losses = Array.from({ length: steps }, () => trainer.trainStep().loss);
   // The periodic evaluation (edge recovery, path accuracy, ...) is timed apart from the training step.
   const problem = trainer.problem;
@@ -118,11 +119,13 @@ function orreryCheck(backend: string, experimentId: string): OrreryCheck | null 
 }
 
 const threadArgs = ([torch, blas]: [number, number], windows: number) =>
-  ["--torch-threads", String(torch), "--blas-threads", String(blas), "--seconds", String(SECONDS), "--repeats", String(windows)];
+  ["--live-rows", "--torch-threads", String(torch), "--blas-threads", String(blas), "--seconds", String(SECONDS), "--repeats", String(windows)];
 
 interface Row {
   /** Steps/s of each run per backend; null where the backend is not available. */
   orrery: Record<string, number[] | null>;
+  /** Threads a step ran on, per backend (data-parallel shards). */
+  threads: Record<string, number>;
   torch: number[];
   setting: [number, number] | null;
   torchError?: string;
@@ -135,7 +138,7 @@ interface Row {
  * every backend in each round, except one whose first run is under half the best (not repeated).
  */
 function measure(throughput: Throughput, experiment: string, config: object, torchOk: boolean): Row {
-  const row: Row = { orrery: Object.fromEntries(BACKENDS.map((b) => [b, []])), torch: [], setting: null };
+  const row: Row = { orrery: Object.fromEntries(BACKENDS.map((b) => [b, []])), threads: {}, torch: [], setting: null };
   let best = 0;
   if (torchOk) {
     for (const setting of THREADS) {
@@ -149,7 +152,7 @@ function measure(throughput: Throughput, experiment: string, config: object, tor
     for (const backend of BACKENDS) {
       if (!row.orrery[backend] || dropped.has(backend)) continue;
       const r = throughput(backend, experiment);
-      if (r) row.orrery[backend]!.push(r.stepsPerSecond);
+      if (r) row.orrery[backend]!.push(r.stepsPerSecond), (row.threads[backend] = r.shards);
       else row.orrery[backend] = null;
     }
     if (round === 0) {
@@ -180,7 +183,10 @@ export async function torchTable(throughput: Throughput): Promise<void> {
     progress(`${id}: Orrery (${BACKENDS.join(", ")}) and PyTorch, ${REPEATS} rounds`);
     const row = measure(throughput, id, configs[id]!, !unavailable);
     const medians = Object.fromEntries(BACKENDS.map((b) => [b, row.orrery[b]?.length ? median(row.orrery[b]!) : null]));
-    const cells = BACKENDS.map((b) => (medians[b] === null ? "not available" : `${fmt(medians[b]!)}${row.orrery[b]!.length < REPEATS ? ` (${row.orrery[b]!.length} run)` : ""}`));
+    const threads = (b: string) => ((row.threads[b] ?? 1) > 1 ? `, ${row.threads[b]} threads` : "");
+    const runs = (b: string) => (row.orrery[b]!.length < REPEATS ? `, ${row.orrery[b]!.length} run` : "");
+    const notes = (b: string) => `${threads(b)}${runs(b)}`.slice(2);
+    const cells = BACKENDS.map((b) => (medians[b] === null ? "not available" : `${fmt(medians[b]!)}${notes(b) ? ` (${notes(b)})` : ""}`));
     const bestBackend = BACKENDS.filter((b) => medians[b] !== null).sort((a, b) => medians[b]! - medians[a]!)[0];
     const best = bestBackend ? medians[bestBackend]! : NaN;
     if (bestBackend) bestBackends[id] = bestBackend;
@@ -195,14 +201,16 @@ export async function torchTable(throughput: Throughput): Promise<void> {
       ` (a backend under half the best after one run is not repeated); a step is Trainer.trainStep, its periodic evaluation included.` +
       ` PyTorch: ${unavailable ? `skipped: ${unavailable}` : `torch ${version} (${PYTHON}), a process per run, ${SECONDS} s after 20 warm-up steps;` +
       ` the thread setting is the best of ${THREADS.map((t) => t.join("×")).join(", ")} (torch×OpenBLAS threads), one run each;` +
-      " forward, backward, Adam/SGD, decay, data and loss.item(), no evaluation."}`,
+      " forward, backward, Adam/SGD, decay, data and loss.item(), no evaluation."}` +
+      " graph-transformer: both compute only the positions its loss reads (Orrery's liveParts, the reference's --live-rows)." +
+      " Orrery's threads: data-parallel shards of each batch (apps/trainer/src/shards) where the problem can be split.",
   );
 
   // Same computation: both start from the same parameters (scripts/torch ports Orrery's Rng) and, in check mode,
   // replay Orrery's data stream, so the losses agree step for step up to float rounding.
   console.log(`\n| same computation? (first ${CHECK_STEPS} steps) | loss step 1, Orrery / PyTorch | loss step ${CHECK_STEPS}, Orrery / PyTorch | agreement | Orrery kernels/step | PyTorch ops/step | Orrery step without evaluation | Orrery evaluation | Orrery's most frequent kernels per step |`);
   console.log("|---|---|---|---|---:|---:|---:|---|---|");
-  const checks = unavailable ? [] : torchReference(ids.map((id) => ({ experiment: id, config: configs[id]! })), ["--check", String(CHECK_STEPS), "--ops"]);
+  const checks = unavailable ? [] : torchReference(ids.map((id) => ({ experiment: id, config: configs[id]! })), ["--live-rows", "--check", String(CHECK_STEPS), "--ops"]);
   for (const id of ids) {
     const backend = bestBackends[id] ?? "wasm";
     progress(`check ${id} on ${backend}`);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { encodeSnapshotFrame, PROTOCOL_VERSION } from "@orrery/protocol";
 import { createTrainer, experiments } from "@orrery/experiments";
-import { selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
+import { attachShards, selectBackend, startDaemon, type BackendPreference, type Subscriber } from "@orrery/trainer";
 import { benchChild } from "./lib/bench-child.ts";
 import { torchTable } from "./bench-vs-torch.ts";
 import { historyTable, memoryTable } from "./bench-memory.ts";
@@ -26,6 +26,7 @@ async function throughputChild(backend: BackendPreference, experimentId: string)
   const experiment = experiments[experimentId]!;
   const config = experiment.resolveConfig({});
   const trainer = createTrainer(experiment, config);
+  const shards = await attachShards(trainer, experimentId, config, info.name); // as the daemon does
   // Warm-up: kernels, optimizer slots, and a first snapshot (views may build fixed probe inputs once).
   for (let i = 0; i < 20; i++) trainer.trainStep();
   trainer.problem.snapshot();
@@ -42,6 +43,7 @@ async function throughputChild(backend: BackendPreference, experimentId: string)
     backend: info.name,
     experiment: experimentId,
     stepsPerSecond: steps / seconds,
+    shards,
     tensorLeak: tf.memory().numTensors - tensorsBefore,
     snapshotBytes,
   }));
@@ -54,7 +56,7 @@ function throughput(backend: BackendPreference, experimentId: string) {
       stdio: ["ignore", "pipe", "ignore"],
     });
     return JSON.parse(out.trim().split("\n").pop()!) as {
-      backend: string; experiment: string; stepsPerSecond: number; tensorLeak: number; snapshotBytes: number;
+      backend: string; experiment: string; stepsPerSecond: number; shards: number; tensorLeak: number; snapshotBytes: number;
     };
   } catch {
     return null; // backend not available here

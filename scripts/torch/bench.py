@@ -37,6 +37,8 @@ def parse_args():
     ap.add_argument("--blas-threads", type=int, default=1, help="OPENBLAS_NUM_THREADS, set before torch loads")
     ap.add_argument("--check", type=int, default=0, help="instead of timing, print the losses of N steps")
     ap.add_argument("--ops", action="store_true", help="with --check: count the ops of one more step (profiler)")
+    ap.add_argument("--live-rows", action="store_true",
+                    help="graph-transformer: compute only the positions its loss reads, as Orrery does (liveParts)")
     a = ap.parse_args()
     if a.jobs:
         a.jobs = json.loads(a.jobs)
@@ -83,7 +85,8 @@ def learning_rate(opt, step):
 
 class Reference:
     def __init__(self, experiment, config, exact):
-        params, self.loss_fn, self.opt_spec = BUILDERS[experiment](config, exact)
+        live = {"live": True} if ARGS.live_rows and experiment == "graph-transformer" else {}
+        params, self.loss_fn, self.opt_spec = BUILDERS[experiment](config, exact, **live)
         self.trained = [p for p in params.values() if p.requires_grad]
         o = self.opt_spec
         if o["kind"] == "sgd":

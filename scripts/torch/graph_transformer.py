@@ -77,7 +77,25 @@ def concat(a, b):
     return np.concatenate([ta, tb]), ga + [(s + len(ta), p, t) for s, p, t in gb]
 
 
-def graph_transformer(c, exact):
+def live_parts(tokens, seq, pos, tok):
+    """Orrery's liveParts (datasets/graph-sequences.ts): sequences grouped by the range of their targets' positions,
+    each cut after its last target, logits from its first target on. The summed loss is the whole batch's."""
+    ranges = {}
+    for s, p in zip(seq.tolist(), pos.tolist()):
+        lo, hi = ranges.get(s, (p, p + 1))
+        ranges[s] = (min(lo, p), max(hi, p + 1))
+    groups = {}
+    for s in sorted(ranges):
+        groups.setdefault(ranges[s], []).append(s)
+    parts = []
+    for (start, end), seqs in groups.items():
+        index = {s: i for i, s in enumerate(seqs)}
+        keep = [i for i, s in enumerate(seq.tolist()) if s in index]
+        parts.append((tokens[seqs, :end], start, torch.tensor([index[seq[i].item()] for i in keep]), pos[keep] - start, tok[keep]))
+    return parts, len(tok)
+
+
+def graph_transformer(c, exact, live=False):
     n, edges = graph_from_config(c)
     vocab = {"EDGE": n, "PATH": n + 1, "PAUSE": n + 2, "PAD": n + 3}
     V = n + 4
@@ -112,11 +130,13 @@ def graph_transformer(c, exact):
     if not c["tied"]:
         params["U"] = normal((d, V), std)
     E, pos = params["E"], params["pos"]
-    causal = torch.triu(torch.full((T, T), -1e9), 1)
+    causal_T = torch.triu(torch.full((T, T), -1e9), 1)
 
-    def forward(tokens):
-        B = tokens.shape[0]
-        x = E[tokens] + pos
+    def forward(tokens, start=0):
+        """Logits of every position from `start` on; `tokens` may be cut short of T (see live_parts)."""
+        B, T = tokens.shape
+        x = E[tokens] + pos[:T]
+        causal = causal_T[:T, :T]
         for block in blocks:
             attn, attn_b, ln = block[:3]
             Wq, Wk, Wv, Wo = attn.unbind(0)
@@ -136,7 +156,7 @@ def graph_transformer(c, exact):
                 hidden = F.gelu(F.layer_norm(x, (d,), g2, b2, 1e-5) @ mlp_in + mlp_in_b, approximate="tanh")
                 x = x + hidden @ mlp_out + mlp_out_b
         gf, bf = params["ln_f"].unbind(0)
-        out = F.layer_norm(x, (d,), gf, bf, 1e-5)
+        out = F.layer_norm(x[:, start:], (d,), gf, bf, 1e-5)
         return out @ params["U"] if "U" in params else out @ E.T
 
     edge_set = edge_sequences(directed_pairs(n, edges, c["direction"], c["self_edges"]), vocab, T)
@@ -146,13 +166,18 @@ def graph_transformer(c, exact):
         batches["mixed"] = as_batch(*concat(edge_set, path_set))
     step = [0]
 
+    if live:
+        batches = {k: live_parts(*b) if b else None for k, b in batches.items()}
+
     def loss():
         s = step[0]
         step[0] += 1
         key = "mixed" if c["task"] == "mixed" else "paths" if c["task"] == "staged" and s >= c["edge_steps"] else "edges"
-        tokens, seq, p, tok = batches[key]
-        logits = forward(tokens)
-        return F.cross_entropy(logits[seq, p], tok, reduction="sum") / len(tok)
+        if not live:
+            tokens, seq, p, tok = batches[key]
+            return F.cross_entropy(forward(tokens)[seq, p], tok, reduction="sum") / len(tok)
+        parts, count = batches[key]
+        return sum(F.cross_entropy(forward(tokens, start)[seq, p], tok, reduction="sum") for tokens, start, seq, p, tok in parts) / count
 
     opt = {"kind": "adam", "lr": c["lr"], "weight_decay": c["weight_decay"], "schedule": c["schedule"],
            "total_steps": c["steps"], "min_lr_factor": 0.1}

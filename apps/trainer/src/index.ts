@@ -4,3 +4,4 @@ export { RunManager, NotFoundError, type Subscriber } from "./runs/run-manager.t
 export { loadOrCreateToken } from "./token.ts";
 export { DEFAULT_ALLOWED_ORIGINS, parseAllowedOrigins, OriginListError } from "./server/origin.ts";
 export { DEFAULT_RATE_LIMITS, type RateLimits } from "./server/rate-limit.ts";
+export { attachShards, shardPoolFor, ShardPool } from "./shards/shard-pool.ts";

@@ -17,6 +17,12 @@ export interface Problem {
    */
   gradients?(trained: readonly string[]): { loss: Scalar; grads: Record<string, Tensor> } | null;
   /**
+   * The loss and gradients of shard `shard` of `of` equal shards of the batch the next step trains on, scaled so
+   * that the shards' sums are the whole batch's loss and gradients: data-parallel steps over threads (see
+   * training/shards.ts). Advances the data stream as loss() does. Optional.
+   */
+  shardGradients?(trained: readonly string[], shard: number, of: number): { loss: Scalar; grads: Record<string, Tensor> };
+  /**
    * Loss on a fixed probe batch built once at create, for measurements that need the same loss at several θ
    * (sharpness). Problems whose loss() draws a fresh batch provide it; without it, loss() is used with the data
    * stream rewound before each call. Must not advance any RNG.

@@ -2,9 +2,10 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  edgeSequences, graphTransformer, graphVocabulary, Gpt, pathSequences, pathStar, rootToLeafPaths, Rng, splitLeaves, treeStar,
+  concatSets, edgeSequences, graphTransformer, graphVocabulary, Gpt, pathSequences, pathStar, rootToLeafPaths, Rng, splitLeaves, treeStar,
   ConfigError,
 } from "@orrery/experiments";
+import { liveParts, timeMajorTargets, type SequenceSet } from "../src/datasets/graph-sequences.ts";
 import { crossEntropy } from "../src/models/cross-entropy.ts";
 import { timeMajorOneHot } from "../src/models/transformer/sequence-batch.ts";
 
@@ -97,6 +98,49 @@ describe("GPT", () => {
       }
     }
     tf.dispose([grads, targets, inputs]);
+    model.dispose();
+  });
+
+  test("a batch cut to its live parts has the loss and gradients of the whole padded batch (edges, first and full path targets, uneven paths)", () => {
+    const g = treeStar(3, 2, 3); // root-to-leaf paths of two lengths
+    const paths = rootToLeafPaths(g);
+    const vocab = graphVocabulary(g.n);
+    const T = 2 + 2 + Math.max(...paths.map((p) => p.length));
+    const model = new Gpt({ V: vocab.size, T, d: 8, heads: 2, layers: 2, mlp: true, tied: true }, new Rng(4), 0.3);
+    const params = Object.values(model.groups());
+    const edges = edgeSequences(g.edges.slice(0, 5), vocab, T);
+    const lossAndGrads = (loss: () => tf.Scalar) => {
+      const { value, grads } = tf.variableGrads(loss, params);
+      const out = { loss: value.dataSync()[0]!, grads: params.map((v) => grads[v.name]!.dataSync()) };
+      tf.dispose([value, grads]);
+      return out;
+    };
+    for (const target of ["first", "full"] as const) {
+      const set: SequenceSet = concatSets(edges, pathSequences(paths, 2, vocab, T, target));
+      const parts = liveParts(set);
+      assert.equal(parts.reduce((s, p) => s + p.set.n, 0), set.n);
+      assert.equal(parts.reduce((s, p) => s + p.set.targets.length, 0), set.targets.length);
+      const edgePart = parts.find((p) => p.set.T === 2)!;
+      assert.deepEqual([edgePart.from, edgePart.set.n], [1, 5], "edge sequences need positions 0 and 1, logits at 1");
+      const full = lossAndGrads(() => {
+        const inputs = timeMajorOneHot(set.tokens, set.n, T, vocab.size);
+        const targets = tf.tensor2d(timeMajorTargets(set, vocab.size), [T * set.n, vocab.size]);
+        return crossEntropy(model.forward(inputs, set.n).logits, targets, set.targets.length);
+      });
+      const cut = lossAndGrads(() =>
+        tf.addN(parts.map(({ set: p, from }) => {
+          const inputs = timeMajorOneHot(p.tokens, p.n, p.T, vocab.size);
+          const targets = tf.tensor2d(timeMajorTargets(p, vocab.size, from), [(p.T - from) * p.n, vocab.size]);
+          return crossEntropy(model.forward(inputs, p.n, { length: p.T, logitsFrom: from }).logits, targets, set.targets.length);
+        })) as tf.Scalar,
+      );
+      assert.ok(Math.abs(cut.loss - full.loss) < 1e-5 * full.loss, `${target}: loss ${cut.loss} vs ${full.loss}`);
+      const scale = Math.max(...full.grads.flatMap((g) => Array.from(g, Math.abs)));
+      full.grads.forEach((g, k) => {
+        const gap = Math.max(...Array.from(g, (v, i) => Math.abs(v - cut.grads[k]![i]!)));
+        assert.ok(gap < 1e-5 * scale, `${target}: group ${k} differs by ${gap} (largest gradient ${scale})`);
+      });
+    }
     model.dispose();
   });
 });

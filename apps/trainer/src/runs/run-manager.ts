@@ -4,6 +4,7 @@ import {
   type Annotation, type RunReport, type CheckpointEntry, type CheckpointRef, type Config, type Intervention, type InterventionRecord, type MeasureKind, type MetricPoint, type NamedTensor, type RunState, type RunSummary, type ServerMessageOf,
 } from "@orrery/protocol";
 import { createTrainer, type Experiment, type InterventionSources, type Trainer } from "@orrery/experiments";
+import { shardPoolFor } from "../shards/shard-pool.ts";
 import type { RunStore, StoredEvent } from "@orrery/store";
 import { assertCheckpointFits, type RunShape } from "../checkpoints/checkpoint-fit.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../checkpoints/codec.ts";
@@ -390,6 +391,8 @@ export class RunManager {
   }
 
   private adopt(runId: string, trainer: ReturnType<typeof createTrainer>, config: { steps: number; snapshot_every: number }, seq: number): Run {
+    const shards = shardPoolFor(this.get(runId).experiment, config, this.backend, trainer.problem.shardGradients !== undefined);
+    if (shards) trainer.useShards(shards);
     const counter = { seq };
     const run = new Run(runId, trainer, this.eventsFor(runId, counter), {
       totalSteps: config.steps,

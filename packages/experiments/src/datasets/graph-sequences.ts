@@ -115,9 +115,51 @@ export function concatSets(a: SequenceSet, b: SequenceSet): SequenceSet {
   return { n: a.n + b.n, T: a.T, tokens, targets: [...a.targets, ...b.targets.map((t) => ({ ...t, seq: t.seq + a.n }))] };
 }
 
-/** Time-major target rows [T·n, V] (row t·n + s), one-hot at each target, zero elsewhere. */
-export function timeMajorTargets(set: SequenceSet, V: number): Float32Array {
-  const out = new Float32Array(set.T * set.n * V);
-  for (const { seq, pos, token } of set.targets) out[(pos * set.n + seq) * V + token] = 1;
+/** Time-major target rows [(T − from)·n, V] (row (t − from)·n + s), one-hot at each target, zero elsewhere. */
+export function timeMajorTargets(set: SequenceSet, V: number, from = 0): Float32Array {
+  const out = new Float32Array((set.T - from) * set.n * V);
+  for (const { seq, pos, token } of set.targets) out[((pos - from) * set.n + seq) * V + token] = 1;
   return out;
+}
+
+/** Sequences lo … hi − 1 of the set, renumbered from 0, with their targets. */
+export function sliceSet(set: SequenceSet, lo: number, hi: number): SequenceSet {
+  const targets = set.targets.filter((t) => t.seq >= lo && t.seq < hi).map((t) => ({ ...t, seq: t.seq - lo }));
+  return { n: hi - lo, T: set.T, tokens: set.tokens.slice(lo * set.T, hi * set.T), targets };
+}
+
+/** Sequences cut to the positions their targets need, and the first position with a target. */
+export interface SequencePart {
+  set: SequenceSet;
+  from: number;
+}
+
+/**
+ * The set as parts whose loss, summed, is the whole set's: sequences grouped by the range of positions their
+ * targets sit at, each cut after its last target (a causal model's later positions cannot change earlier
+ * outputs) and needing outputs from its first target on. Edge sequences need 2 of T positions and 1 output.
+ * Sequences without targets are left out.
+ */
+export function liveParts(set: SequenceSet): SequencePart[] {
+  const range = new Map<number, { from: number; to: number }>();
+  for (const { seq, pos } of set.targets) {
+    const r = range.get(seq);
+    range.set(seq, r ? { from: Math.min(r.from, pos), to: Math.max(r.to, pos + 1) } : { from: pos, to: pos + 1 });
+  }
+  const groups = new Map<string, { from: number; T: number; seqs: number[] }>();
+  for (let s = 0; s < set.n; s++) {
+    const r = range.get(s);
+    if (!r) continue;
+    const key = `${r.from}:${r.to}`;
+    const g = groups.get(key) ?? { from: r.from, T: r.to, seqs: [] };
+    g.seqs.push(s);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map(({ from, T, seqs }) => {
+    const index = new Map(seqs.map((s, i) => [s, i]));
+    const tokens = new Int32Array(seqs.length * T);
+    seqs.forEach((s, i) => tokens.set(set.tokens.subarray(s * set.T, s * set.T + T), i * T));
+    const targets = set.targets.filter((t) => index.has(t.seq)).map((t) => ({ ...t, seq: index.get(t.seq)! }));
+    return { set: { n: seqs.length, T, tokens, targets }, from };
+  });
 }

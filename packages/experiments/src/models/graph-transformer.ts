@@ -3,8 +3,8 @@ import type { Config, NamedTensor } from "@orrery/protocol";
 import { graphSpectrum } from "../analysis/laplacian.ts";
 import { commonFields } from "../config.ts";
 import {
-  concatSets, edgeSequences, graphVocabulary, pathSequences, rootToLeafPaths, sequenceLength, splitLeaves, timeMajorTargets,
-  type PathTarget, type SequenceSet,
+  concatSets, edgeSequences, graphVocabulary, liveParts, pathSequences, rootToLeafPaths, sequenceLength, sliceSet, splitLeaves, timeMajorTargets,
+  type PathTarget, type SequencePart, type SequenceSet,
 } from "../datasets/graph-sequences.ts";
 import { directedPairs } from "../datasets/graphs-edges.ts";
 import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
@@ -149,12 +149,23 @@ function resolveGraphTransformerConfig(partial: Config): GraphTransformerConfig 
   return c;
 }
 
-/** A training batch as device tensors: inputs, targets and the count the loss is averaged over. */
-interface Batch {
+/** Below this many rows (sequences × positions computed) a step is too short to pay for splitting it across threads. */
+const SHARD_ROWS = 1024;
+
+/** Sequences cut to the positions the loss reads (liveParts), as device tensors: inputs [length·n, V], targets from `from` on. */
+interface Part {
   n: number;
+  length: number;
+  from: number;
   inputs: tf.Tensor2D;
   targets: tf.Tensor2D;
+}
+
+/** A training batch: its sequences, the count the loss is averaged over, and its parts by shard ("shard/of"), made on first use. */
+interface Batch {
+  set: SequenceSet;
   count: number;
+  parts: Map<string, Part[]>;
 }
 
 export function createGraphTransformer(c: GraphTransformerConfig): Problem {
@@ -173,12 +184,32 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   const spectrum = graphSpectrum(g);
 
   // Kept: a data intervention may rebuild batches inside another tidy scope (sharpness rewinds the data stream).
-  const toBatch = (set: SequenceSet): Batch => ({
+  const toPart = ({ set, from }: SequencePart): Part => ({
     n: set.n,
-    inputs: tf.keep(timeMajorOneHot(set.tokens, set.n, T, vocab.size)),
-    targets: tf.keep(tf.tensor2d(timeMajorTargets(set, vocab.size), [T * set.n, vocab.size])),
-    count: set.targets.length,
+    length: set.T,
+    from,
+    inputs: tf.keep(timeMajorOneHot(set.tokens, set.n, set.T, vocab.size)),
+    targets: tf.keep(tf.tensor2d(timeMajorTargets(set, vocab.size, from), [(set.T - from) * set.n, vocab.size])),
   });
+  const toBatch = (set: SequenceSet): Batch => ({ set, count: set.targets.length, parts: new Map() });
+  /** Shard `shard` of `of`: each live part's sequences split in `of` contiguous ranges. */
+  const partsOf = (batch: Batch, shard = 0, of = 1): Part[] => {
+    const key = `${shard}/${of}`;
+    let parts = batch.parts.get(key);
+    if (!parts) {
+      parts = liveParts(batch.set).flatMap(({ set, from }) => {
+        const [lo, hi] = [Math.floor((set.n * shard) / of), Math.floor((set.n * (shard + 1)) / of)];
+        return hi > lo ? [toPart({ set: sliceSet(set, lo, hi), from })] : [];
+      });
+      batch.parts.set(key, parts);
+    }
+    return parts;
+  };
+  /** The batch's loss summed over these parts (all of them: the whole loss). */
+  const partsLoss = (parts: Part[], count: number): tf.Scalar => {
+    const terms = parts.map((p) => crossEntropy(model.forward(p.inputs, p.n, { length: p.length, logitsFrom: p.from }).logits, p.targets, count));
+    return terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Scalar);
+  };
   const paths = pathSequences(leaves.train, c.pauses, vocab, T, c.path_target);
   /** The batches built from the edge pairs; a data intervention rebuilds them (the path batch stays). */
   const edgeBatches = (pairs: [number, number][]) => {
@@ -189,7 +220,7 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     ...edgeBatches(directedPairs(g, c.direction, c.self_edges)),
     paths: c.task === "staged" ? toBatch(paths) : null,
   };
-  const disposeBatch = (b: Batch | null) => b && tf.dispose([b.inputs, b.targets]);
+  const disposeBatch = (b: Batch | null) => b && tf.dispose([...b.parts.values()].flat().flatMap((p) => [p.inputs, p.targets]));
   const edgeData = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
     const old = { edges: batches.edges, mixed: batches.mixed };
     Object.assign(batches, edgeBatches(pairs));
@@ -213,14 +244,24 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   };
   const nodeEmbedding = () => tf.tidy(() => tf.slice(model.E, [0, 0], [n, c.d_model]));
 
+  const liveRows = (b: Batch) => partsOf(b).reduce((sum, p) => sum + p.n * p.length, 0);
+  /** The gradients of one shard of the next batch (Problem.shardGradients), where the batch is large enough to split. */
+  function shardGradients(trained: readonly string[], shard: number, of: number) {
+    const batch = batchAt(step++);
+    const parts = partsOf(batch, shard, of);
+    const variables = trained.map((g) => problem.params[g]!);
+    if (!parts.length) return { loss: tf.scalar(0), grads: Object.fromEntries(trained.map((g, i) => [g, tf.zerosLike(variables[i]!)])) };
+    const { value, grads } = tf.variableGrads(() => partsLoss(parts, batch.count), variables);
+    return { loss: value, grads: Object.fromEntries(trained.map((g, i) => [g, grads[variables[i]!.name]!])) };
+  }
   const problem: Problem = {
     params: model.groups(),
     frozen: [],
     loss() {
       const batch = batchAt(step++);
-      const { logits } = model.forward(batch.inputs, batch.n);
-      return crossEntropy(logits, batch.targets, batch.count);
+      return partsLoss(partsOf(batch), batch.count);
     },
+    ...(liveRows(batches.mixed ?? batches.edges) >= SHARD_ROWS && { shardGradients }),
     metrics: (loss) => ({ loss }),
     // The step count, then which edge pairs it trains on (checkpoints keep what a data intervention changed).
     dataState: () => [step, ...edgeData.state()],

@@ -4,6 +4,7 @@ import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
 import { sharpnessSteps, topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./sharpness.ts";
 import { shareIdentityOnWasm } from "./shared-identity.ts";
+import type { GradientShards } from "./shards.ts";
 import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
@@ -69,6 +70,8 @@ export class Trainer {
   private readonly frozen: Set<string>;
   /** Adam's bias-correction products by group while the fused step runs; see fusedStep and syncAdamProducts. */
   private readonly adamProducts = new Map<string, AdamProducts>();
+  /** Other threads taking shards of each batch, where the problem can be sharded (useShards). */
+  private shards: GradientShards | null = null;
   step = 0;
 
   constructor(readonly problem: Problem, private opts: TrainerOptions) {
@@ -111,11 +114,47 @@ export class Trainer {
     return { step: this.step, loss, metrics: { ...this.problem.metrics(loss), ...evaluated, ...sharpness } };
   }
 
-  /** The loss and its gradients by variable name: the problem's own backward pass where it has one, else autodiff. */
+  /** Steps from now on split each batch with these threads once they are ready (if the problem can be sharded); disposed with the trainer. */
+  useShards(shards: GradientShards): void {
+    this.shards?.dispose();
+    this.shards = shards;
+  }
+
+  /**
+   * The loss and its gradients by variable name: data-parallel over the shard threads where they are ready, else
+   * the problem's own backward pass where it has one, else autodiff.
+   */
   private gradients(trained: string[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    if (this.shards?.ready && this.problem.shardGradients) return this.shardedGradients(trained, this.shards);
     const direct = this.problem.gradients?.(trained);
     if (!direct) return tf.variableGrads(() => this.problem.loss(), trained.map((g) => this.problem.params[g]!));
     return { value: direct.loss, grads: Object.fromEntries(trained.map((g) => [this.problem.params[g]!.name, direct.grads[g]!])) };
+  }
+
+  /** Shard 0 on this thread while the others compute theirs at the same parameters and data state; summed. */
+  private shardedGradients(trained: string[], shards: GradientShards): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const of = shards.count + 1;
+    const params = Object.fromEntries(Object.entries(this.problem.params).map(([g, v]) => [g, v.dataSync() as Float32Array]));
+    shards.start({ params, trained, data: this.problem.dataState?.() ?? [], of });
+    let own: ReturnType<NonNullable<Problem["shardGradients"]>>;
+    try {
+      own = this.problem.shardGradients!(trained, 0, of);
+    } catch (e) {
+      try { shards.finish(); } catch { /* the thread's error says less than ours */ }
+      throw e;
+    }
+    try {
+      const others = shards.finish();
+      return tf.tidy(() => ({
+        value: tf.add(own.loss, others.reduce((sum, o) => sum + o.loss, 0)) as tf.Scalar,
+        grads: Object.fromEntries(trained.map((g) => {
+          const v = this.problem.params[g]!;
+          return [v.name, tf.addN([own.grads[g]!, ...others.map((o) => tf.tensor(o.grads[g]!, v.shape))])];
+        })),
+      }));
+    } finally {
+      tf.dispose([own.loss, ...Object.values(own.grads)]);
+    }
   }
 
   /** Whether the schedule (`sharpnessEvery`) asks for a sharpness measurement at the current step. */
@@ -272,6 +311,7 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.shards?.dispose();
     for (const opt of Object.values(this.optimizers)) opt.dispose();
     this.problem.dispose();
   }

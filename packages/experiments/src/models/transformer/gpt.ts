@@ -43,8 +43,18 @@ export interface GptForward {
   attention: tf.Tensor3D[];
 }
 
+/**
+ * Which positions a forward pass computes: the first `length` (by causality the later ones cannot change them),
+ * with logits for positions `logitsFrom` … length − 1 only. A training batch whose targets all lie in that range
+ * needs no more: for graph-transformer's edge sequences that is 2 of T = 9 positions, and 1 row of logits.
+ */
+export interface GptSpan {
+  length?: number;
+  logitsFrom?: number;
+}
+
 interface Tiled {
-  /** One-hot [T·B, T] rows picking each row's position embedding. */
+  /** One-hot [length·B, T] rows picking each row's position embedding. */
   positions: tf.Tensor2D;
   causal: tf.Tensor3D;
 }
@@ -55,7 +65,8 @@ export class Gpt {
   readonly blocks: GptBlock[];
   readonly lnFinal: tf.Variable;
   readonly U: tf.Variable | null;
-  private readonly tiled = new Map<number, Tiled>();
+  /** By batch size and length. */
+  private readonly tiled = new Map<string, Tiled>();
 
   /** `std`: init scale of every weight matrix and the token embedding (the repo's 0.02); biases start at 0. */
   constructor(readonly dims: GptDims, rng: Rng, std = 0.02) {
@@ -99,11 +110,16 @@ export class Gpt {
     return out;
   }
 
-  /** `inputs`: time-major one-hot rows [T·B, V] of B sequences. Call inside a tidy scope. */
-  forward(inputs: tf.Tensor2D, B: number): GptForward {
-    const { T, d, heads } = this.dims;
+  /**
+   * `inputs`: time-major one-hot rows [length·B, V] of B sequences (length = T unless `span` says fewer);
+   * logits [(length − logitsFrom)·B, V]. Call inside a tidy scope.
+   */
+  forward(inputs: tf.Tensor2D, B: number, span: GptSpan = {}): GptForward {
+    const { d, heads } = this.dims;
+    const { length: T = this.dims.T, logitsFrom = 0 } = span;
+    if (T < 1 || T > this.dims.T || logitsFrom < 0 || logitsFrom >= T) throw new RangeError(`span ${logitsFrom}…${T} is outside 0…${this.dims.T}`);
     const dh = d / heads;
-    const { positions, causal } = this.tables(B);
+    const { positions, causal } = this.tables(B, T);
     let x: tf.Tensor2D = tf.add(sparseRowsMatMul(inputs, this.E), sparseRowsMatMul(positions, this.pos));
     const attention: tf.Tensor3D[] = [];
     for (const block of this.blocks) {
@@ -125,6 +141,7 @@ export class Gpt {
       }
     }
     const [gf, bf] = tf.unstack(this.lnFinal);
+    if (logitsFrom > 0) x = tf.slice(x, [logitsFrom * B, 0], [(T - logitsFrom) * B, d]);
     const out = layerNorm(x, gf!, bf!);
     const logits = this.U ? matMul2d(out, this.U) : matMul2d(out, tf.transpose(this.E) as tf.Tensor2D);
     return { logits, attention };
@@ -136,19 +153,20 @@ export class Gpt {
     this.tiled.clear();
   }
 
-  /** Made on first use per batch size (often inside a tidy scope): kept, and freed by dispose(). */
-  private tables(B: number): Tiled {
-    let t = this.tiled.get(B);
+  /** Made on first use per batch size and length (often inside a tidy scope): kept, and freed by dispose(). */
+  private tables(B: number, length: number): Tiled {
+    const key = `${B}:${length}`;
+    let t = this.tiled.get(key);
     if (!t) {
       const { T, heads } = this.dims;
-      const positions = new Float32Array(T * B * T);
-      for (let i = 0; i < T; i++) for (let s = 0; s < B; s++) positions[(i * B + s) * T + i] = 1;
-      const mask = causalBias(T);
+      const positions = new Float32Array(length * B * T);
+      for (let i = 0; i < length; i++) for (let s = 0; s < B; s++) positions[(i * B + s) * T + i] = 1;
+      const mask = causalBias(length);
       const rows = B * heads;
-      const causal = new Float32Array(T * rows * T);
-      for (let i = 0; i < T; i++) for (let s = 0; s < rows; s++) causal.set(mask.subarray(i * T, (i + 1) * T), (i * rows + s) * T);
-      t = { positions: tf.keep(tf.tensor2d(positions, [T * B, T])), causal: tf.keep(tf.tensor3d(causal, [T, rows, T])) };
-      this.tiled.set(B, t);
+      const causal = new Float32Array(length * rows * length);
+      for (let i = 0; i < length; i++) for (let s = 0; s < rows; s++) causal.set(mask.subarray(i * length, (i + 1) * length), (i * rows + s) * length);
+      t = { positions: tf.keep(tf.tensor2d(positions, [length * B, T])), causal: tf.keep(tf.tensor3d(causal, [length, rows, length])) };
+      this.tiled.set(key, t);
     }
     return t;
   }

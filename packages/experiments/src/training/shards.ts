@@ -1,0 +1,53 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Problem } from "../types.ts";
+import { shareIdentityOnWasm } from "./shared-identity.ts";
+
+/*
+ * Data-parallel steps: the batch split into shards, shard 0 computed by the trainer's thread while other threads
+ * (each with its own replica of the problem) compute the rest at the same parameters and data state; the
+ * gradients are summed before the optimizer step, so the result is the one-thread step's up to float rounding.
+ * The threads themselves are the daemon's business (apps/trainer/src/shards); this file is what both sides share.
+ */
+
+/** What a replica needs for one shard: every group's values, the trained groups, the data state before the step. */
+export interface ShardJob {
+  params: Record<string, Float32Array>;
+  trained: string[];
+  data: number[];
+  shard: number;
+  of: number;
+}
+
+export interface ShardResult {
+  loss: number;
+  grads: Record<string, Float32Array>;
+}
+
+/** The other threads of a data-parallel step, as the Trainer sees them. */
+export interface GradientShards {
+  /** False until the threads can take work (they start asynchronously): the trainer then steps alone. */
+  readonly ready: boolean;
+  /** How many shards the other threads compute. */
+  readonly count: number;
+  /** Hands each thread its shard (1 … count of count + 1) and returns at once. */
+  start(job: Omit<ShardJob, "shard">): void;
+  /** Waits for every started shard; throws what a thread threw. */
+  finish(): ShardResult[];
+  dispose(): void;
+}
+
+/** A replica's side of a job: takes the parameters and data state, and computes its shard. */
+export function computeShard(problem: Problem, job: ShardJob): ShardResult {
+  if (!problem.shardGradients) throw new Error("this problem has no shardGradients");
+  shareIdentityOnWasm(); // as the Trainer does
+  for (const [group, values] of Object.entries(job.params)) {
+    const v = problem.params[group];
+    if (!v || v.size !== values.length) throw new RangeError(`parameter ${group}: ${values.length} values for ${v?.size ?? "no"} group`);
+    tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+  }
+  if (job.data.length) problem.restoreDataState?.(job.data);
+  const { loss, grads } = problem.shardGradients(job.trained, job.shard, job.of);
+  const out: ShardResult = { loss: loss.dataSync()[0]!, grads: Object.fromEntries(job.trained.map((g) => [g, new Float32Array(grads[g]!.dataSync())])) };
+  tf.dispose([loss, ...Object.values(grads)]);
+  return out;
+}
