@@ -4,10 +4,12 @@ import { commonFields, resolveFields } from "../config.ts";
 import { sampleCopying, tokenProbabilities, type CopyingSpec, type TokenDistribution } from "../datasets/copying.ts";
 import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
+import { onlyTrained } from "../training/tensors.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
 import { inductionEvaluator } from "./induction-heads-eval.ts";
 import { bridgeMetrics, inductionSnapshot } from "./induction-heads-views.ts";
 import { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
+import { attentionOnlyKernelAvailable, attentionOnlyWithGradients } from "./transformer/attention-only-kernel.ts";
 import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 import { nextTokenTargets, timeMajorOneHot } from "./transformer/sequence-batch.ts";
@@ -194,6 +196,16 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
       const targets = nextTokenTargets(batch.tokens, size.current, c.T, c.V);
       const { logits } = model.forward(inputs, size.current, { rate: c.dropout, rng: dropoutRng });
       return crossEntropy(logits, targets, size.current * (c.T - 1));
+    },
+    // The whole step as one kernel where it runs (wasm SIMD, widths multiples of 4, no dropout: its masks are
+    // drawn per time-major row); else null, and the trainer differentiates loss().
+    gradients(trained) {
+      if (c.dropout > 0 || !attentionOnlyKernelAvailable(model.dims)) return null;
+      const batch = sampleCopying(train, size.current, dataRng);
+      const tokens = tf.tensor2d(Float32Array.from(batch.tokens), [size.current, c.T]);
+      const { loss, grads } = attentionOnlyWithGradients(model, tokens);
+      tokens.dispose();
+      return { loss, grads: onlyTrained(grads, trained) };
     },
     setData(patch) {
       const why = "this experiment's data are copying sequences, not a graph's edges";

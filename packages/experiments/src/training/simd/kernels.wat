@@ -500,51 +500,80 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l))))
 
-  ;; C = A·B for row-major A [M, K], B [K, N], C [M, N], N a multiple of 4: blocks of 4 rows × 8 columns in 8
-  ;; vector accumulators (B read in place: no packing, which is what a product by a freshly updated weight costs
-  ;; XNNPACK), then the remaining rows and columns 1 × 4 at a time.
+  ;; C = A·B for row-major A [M, K], B [K, N], C [M, N], N a multiple of 4: gemm_strided with the natural strides.
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32)
+    (call $gemm_strided (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $K) (local.get $N)
+      (local.get $K) (i32.const 1) (local.get $N) (local.get $N) (i32.const 0) (i32.const 0)))
+
+  ;; C = A·B, or C += A·B where $acc ≠ 0, for A [M, K], B [K, N], C [M, N], N a multiple of 4, through strides in
+  ;; floats: A's entry (i, k) at i·$sar + k·$sac (a row-major A: ($sar, $sac) = (K, 1); Aᵀ of a row-major [K, M]
+  ;; matrix: (1, M), so a weight's gradient xᵀ·dy needs no transpose), B's rows $ldb apart, C's $ldc. Blocks of 4
+  ;; rows × 8 columns in 8 vector accumulators (B read in place: no packing, which is what a product by a freshly
+  ;; updated weight costs XNNPACK), then the remaining rows and columns 1 × 4 at a time.
+  ;; $tri skips what causal attention makes zero or unused, block by block (so a little of it is still computed):
+  ;; 1: A is lower triangular (A[i, k] = 0 for k > i); 2: A is upper triangular (k < i); 3: only C's lower triangle
+  ;; (j ≤ i) is wanted, and blocks wholly above the diagonal are left unwritten; 0: none of these.
+  (func $gemm_strided (export "gemm_strided") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32)
+    (param $sar i32) (param $sac i32) (param $ldb i32) (param $ldc i32) (param $acc i32) (param $tri i32)
+    (local $kLo i32) (local $kHi i32) (local $jHi i32)
     (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $pc i32)
-    (local $rowA i32) (local $rowB i32) (local $rowC i32) (local $rs1 i32) (local $rs2 i32) (local $rs3 i32) (local $rs0 i32)
-    (local $rs0c i32) (local $rs1c i32) (local $rs2c i32) (local $rs3c i32) (local $M4 i32) (local $N8 i32)
+    (local $stepA i32) (local $rowB i32) (local $rs1 i32) (local $rs2 i32) (local $rs3 i32)
+    (local $rs1c i32) (local $rs2c i32) (local $rs3c i32) (local $M4 i32) (local $N8 i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local.set $rowA (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
-    (local.set $rowC (local.get $rowB))
-    (local.set $rs1 (local.get $rowA))
-    (local.set $rs2 (i32.shl (local.get $rowA) (i32.const 1)))
-    (local.set $rs3 (i32.mul (local.get $rowA) (i32.const 3)))
-    (local.set $rs1c (local.get $rowC))
-    (local.set $rs2c (i32.shl (local.get $rowC) (i32.const 1)))
-    (local.set $rs3c (i32.mul (local.get $rowC) (i32.const 3)))
+    (local.set $stepA (i32.shl (local.get $sac) (i32.const 2)))
+    (local.set $rowB (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $rs1 (i32.shl (local.get $sar) (i32.const 2)))
+    (local.set $rs2 (i32.shl (local.get $rs1) (i32.const 1)))
+    (local.set $rs3 (i32.mul (local.get $rs1) (i32.const 3)))
+    (local.set $rs1c (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $rs2c (i32.shl (local.get $rs1c) (i32.const 1)))
+    (local.set $rs3c (i32.mul (local.get $rs1c) (i32.const 3)))
     (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
     (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
     ;; 4 × 8 blocks
-    (local.set $i (i32.const 0))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M4)))
+      (local.set $kLo (select (local.get $i) (i32.const 0) (i32.eq (local.get $tri) (i32.const 2))))
+      (local.set $kHi (local.get $K))
+      (if (i32.and (i32.eq (local.get $tri) (i32.const 1)) (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $K)))
+        (then (local.set $kHi (i32.add (local.get $i) (i32.const 4)))))
+      (local.set $jHi (local.get $N8))
+      (if (i32.and (i32.eq (local.get $tri) (i32.const 3)) (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $N8)))
+        (then (local.set $jHi (i32.add (local.get $i) (i32.const 4)))))
       (local.set $j (i32.const 0))
       (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $N8)))
-          (local.set $c00 (v128.const i32x4 0 0 0 0))
-          (local.set $c01 (v128.const i32x4 0 0 0 0))
-          (local.set $c10 (v128.const i32x4 0 0 0 0))
-          (local.set $c11 (v128.const i32x4 0 0 0 0))
-          (local.set $c20 (v128.const i32x4 0 0 0 0))
-          (local.set $c21 (v128.const i32x4 0 0 0 0))
-          (local.set $c30 (v128.const i32x4 0 0 0 0))
-          (local.set $c31 (v128.const i32x4 0 0 0 0))
-          (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowA))))
-          (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
-          (local.set $k (i32.const 0))
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $jHi)))
+          (local.set $pc (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $rs1c)) (i32.shl (local.get $j) (i32.const 2)))))
+          (if (local.get $acc)
+            (then
+              (local.set $c00 (v128.load offset=0 (local.get $pc)))
+              (local.set $c01 (v128.load offset=16 (local.get $pc)))
+              (local.set $c10 (v128.load offset=0 (i32.add (local.get $pc) (local.get $rs1c))))
+              (local.set $c11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $rs1c))))
+              (local.set $c20 (v128.load offset=0 (i32.add (local.get $pc) (local.get $rs2c))))
+              (local.set $c21 (v128.load offset=16 (i32.add (local.get $pc) (local.get $rs2c))))
+              (local.set $c30 (v128.load offset=0 (i32.add (local.get $pc) (local.get $rs3c))))
+              (local.set $c31 (v128.load offset=16 (i32.add (local.get $pc) (local.get $rs3c)))))
+            (else
+              (local.set $c00 (v128.const i32x4 0 0 0 0))
+              (local.set $c01 (v128.const i32x4 0 0 0 0))
+              (local.set $c10 (v128.const i32x4 0 0 0 0))
+              (local.set $c11 (v128.const i32x4 0 0 0 0))
+              (local.set $c20 (v128.const i32x4 0 0 0 0))
+              (local.set $c21 (v128.const i32x4 0 0 0 0))
+              (local.set $c30 (v128.const i32x4 0 0 0 0))
+              (local.set $c31 (v128.const i32x4 0 0 0 0))))
+          (local.set $pa (i32.add (local.get $a) (i32.add (i32.mul (local.get $i) (local.get $rs1)) (i32.mul (local.get $kLo) (local.get $stepA)))))
+          (local.set $pb (i32.add (local.get $b) (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.mul (local.get $kLo) (local.get $rowB)))))
+          (local.set $k (local.get $kLo))
           (block $k_done (loop $ks
-            (br_if $k_done (i32.ge_u (local.get $k) (local.get $K)))
+            (br_if $k_done (i32.ge_u (local.get $k) (local.get $kHi)))
             (local.set $b0 (v128.load (local.get $pb)))
             (local.set $b1 (v128.load offset=16 (local.get $pb)))
-            (local.set $a0 (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $rs0)))))
-            (local.set $a1 (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $rs1)))))
-            (local.set $a2 (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $rs2)))))
-            (local.set $a3 (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $rs3)))))
+            (local.set $a0 (v128.load32_splat (local.get $pa)))
+            (local.set $a1 (v128.load32_splat (i32.add (local.get $pa) (local.get $rs1))))
+            (local.set $a2 (v128.load32_splat (i32.add (local.get $pa) (local.get $rs2))))
+            (local.set $a3 (v128.load32_splat (i32.add (local.get $pa) (local.get $rs3))))
             (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a0) (local.get $b0))))
             (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a0) (local.get $b1))))
             (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a1) (local.get $b0))))
@@ -553,13 +582,12 @@
             (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a2) (local.get $b1))))
             (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a3) (local.get $b0))))
             (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a3) (local.get $b1))))
-            (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+            (local.set $pa (i32.add (local.get $pa) (local.get $stepA)))
             (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $ks)))
-          (local.set $pc (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $rowC)) (i32.shl (local.get $j) (i32.const 2)))))
-          (v128.store offset=0 (i32.add (local.get $pc) (local.get $rs0c)) (local.get $c00))
-          (v128.store offset=16 (i32.add (local.get $pc) (local.get $rs0c)) (local.get $c01))
+          (v128.store offset=0 (local.get $pc) (local.get $c00))
+          (v128.store offset=16 (local.get $pc) (local.get $c01))
           (v128.store offset=0 (i32.add (local.get $pc) (local.get $rs1c)) (local.get $c10))
           (v128.store offset=16 (i32.add (local.get $pc) (local.get $rs1c)) (local.get $c11))
           (v128.store offset=0 (i32.add (local.get $pc) (local.get $rs2c)) (local.get $c20))
@@ -571,30 +599,43 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $rows)))
     ;; the rest, 1 × 4: rows below M4 at columns from N8, then every column of the rows from M4
-    (call $gemm_1x4 (local.get $a) (local.get $b) (local.get $c) (i32.const 0) (local.get $M4) (local.get $N8) (local.get $N) (local.get $K) (local.get $N))
-    (call $gemm_1x4 (local.get $a) (local.get $b) (local.get $c) (local.get $M4) (local.get $M) (i32.const 0) (local.get $N) (local.get $K) (local.get $N)))
+    (call $gemm_1x4 (local.get $a) (local.get $b) (local.get $c) (i32.const 0) (local.get $M4) (local.get $N8) (local.get $N)
+      (local.get $K) (local.get $sar) (local.get $sac) (local.get $ldb) (local.get $ldc) (local.get $acc) (local.get $tri))
+    (call $gemm_1x4 (local.get $a) (local.get $b) (local.get $c) (local.get $M4) (local.get $M) (i32.const 0) (local.get $N)
+      (local.get $K) (local.get $sar) (local.get $sac) (local.get $ldb) (local.get $ldc) (local.get $acc) (local.get $tri)))
 
-  ;; C[i0..i1, j0..j1] = A·B over those rows and columns, one 4-wide vector at a time.
-  (func $gemm_1x4 (param $a i32) (param $b i32) (param $c i32) (param $i0 i32) (param $i1 i32) (param $j0 i32) (param $j1 i32) (param $K i32) (param $N i32)
-    (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $acc v128)
+  ;; C[i0..i1, j0..j1] = A·B (or += where $acc ≠ 0) over those rows and columns, one 4-wide vector at a time;
+  ;; strides and $tri as gemm_strided's.
+  (func $gemm_1x4 (param $a i32) (param $b i32) (param $c i32) (param $i0 i32) (param $i1 i32) (param $j0 i32) (param $j1 i32)
+    (param $K i32) (param $sar i32) (param $sac i32) (param $ldb i32) (param $ldc i32) (param $acc i32) (param $tri i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $sum v128)
+    (local $kLo i32) (local $kHi i32) (local $jHi i32)
     (local.set $i (local.get $i0))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $i) (local.get $i1)))
+      (local.set $kLo (select (local.get $i) (i32.const 0) (i32.eq (local.get $tri) (i32.const 2))))
+      (local.set $kHi (local.get $K))
+      (if (i32.and (i32.eq (local.get $tri) (i32.const 1)) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $K)))
+        (then (local.set $kHi (i32.add (local.get $i) (i32.const 1)))))
+      (local.set $jHi (local.get $j1))
+      (if (i32.and (i32.eq (local.get $tri) (i32.const 3)) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $j1)))
+        (then (local.set $jHi (i32.add (local.get $i) (i32.const 1)))))
       (local.set $j (local.get $j0))
       (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $j1)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $pa (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 2))))
-        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $k (i32.const 0))
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $jHi)))
+        (local.set $pc (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))
+        (local.set $sum (if (result v128) (local.get $acc) (then (v128.load (local.get $pc))) (else (v128.const i32x4 0 0 0 0))))
+        (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $sar)) (i32.mul (local.get $kLo) (local.get $sac))) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (local.get $j) (i32.mul (local.get $kLo) (local.get $ldb))) (i32.const 2))))
+        (local.set $k (local.get $kLo))
         (block $k_done (loop $ks
-          (br_if $k_done (i32.ge_u (local.get $k) (local.get $K)))
-          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $pa))) (v128.load (local.get $pb)))))
-          (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
-          (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $N) (i32.const 2))))
+          (br_if $k_done (i32.ge_u (local.get $k) (local.get $kHi)))
+          (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (v128.load32_splat (local.get $pa)) (v128.load (local.get $pb)))))
+          (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sac) (i32.const 2))))
+          (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $ldb) (i32.const 2))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ks)))
-        (v128.store (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))) (local.get $acc))
+        (v128.store (local.get $pc) (local.get $sum))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $cols)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -625,4 +666,131 @@
         (br $cols)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
+
+  ;; Causal softmax over rows of T scores (a query's row of one sequence's [T, T] block): row r keeps its first
+  ;; (r mod T) + 1 entries, the keys at or before its query, p = e^(s − max)/Σ over them, and gets 0 past them
+  ;; (what an additive −1e9 mask gives after exp). $p may be $s (in place).
+  (func (export "softmax_causal") (param $s i32) (param $p i32) (param $rows i32) (param $T i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $full i32) (local $rowBytes i32) (local $n i32)
+    (local $max v128) (local $sum v128) (local $m f32)
+    (local.set $rowBytes (i32.shl (local.get $T) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $n (i32.add (i32.rem_u (local.get $r) (local.get $T)) (i32.const 1)))
+      (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+      (local.set $full (i32.and (local.get $bytes) (i32.const -16)))
+      ;; the max
+      (local.set $max (f32x4.splat (f32.const -inf)))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $full)))
+        (local.set $max (f32x4.max (local.get $max) (v128.load (i32.add (local.get $s) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (local.set $max (f32x4.max (local.get $max) (call $load4 (local.get $s) (local.get $full) (local.get $bytes) (f32.const -inf))))))
+      (local.set $m (f32.max
+        (f32.max (f32x4.extract_lane 0 (local.get $max)) (f32x4.extract_lane 1 (local.get $max)))
+        (f32.max (f32x4.extract_lane 2 (local.get $max)) (f32x4.extract_lane 3 (local.get $max)))))
+      (local.set $max (f32x4.splat (local.get $m)))
+      ;; p = s − max, then e^p in place
+      (local.set $i (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $full)))
+        (v128.store (i32.add (local.get $p) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $s) (local.get $i))) (local.get $max)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l2)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (call $store4 (local.get $p) (local.get $full) (local.get $bytes)
+          (f32x4.sub (call $load4 (local.get $s) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $max)))))
+      (call $exp_inplace (local.get $p) (local.get $n))
+      ;; Σ, then p / Σ
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $i) (local.get $full)))
+        (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $p) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l3)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (local.set $sum (f32x4.add (local.get $sum) (call $load4 (local.get $p) (local.get $full) (local.get $bytes) (f32.const 0))))))
+      (local.set $sum (f32x4.splat (call $hsum (local.get $sum))))
+      (local.set $i (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $i) (local.get $full)))
+        (v128.store (i32.add (local.get $p) (local.get $i)) (f32x4.div (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $sum)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l4)))
+      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
+        (call $store4 (local.get $p) (local.get $full) (local.get $bytes)
+          (f32x4.div (call $load4 (local.get $p) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $sum)))))
+      ;; zeros past the query
+      (local.set $i (local.get $bytes))
+      (block $d5 (loop $l5
+        (br_if $d5 (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (f32.store (i32.add (local.get $p) (local.get $i)) (f32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l5)))
+      (local.set $s (i32.add (local.get $s) (local.get $rowBytes)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; Softmax backward over rows [rows, cols] (cols a multiple of 4): ds = p ⊙ (dp − Σ_j p⊙dp) row by row; $ds may
+  ;; be $dp (in place). Entries where p is 0 (masked) get 0.
+  (func (export "softmax_backward") (param $p i32) (param $dp i32) (param $ds i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $acc v128) (local $dot v128)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (v128.load (i32.add (local.get $dp) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (local.set $dot (f32x4.splat (call $hsum (local.get $acc))))
+      (local.set $i (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $ds) (local.get $i))
+          (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i)))
+            (f32x4.sub (v128.load (i32.add (local.get $dp) (local.get $i))) (local.get $dot))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l2)))
+      (local.set $p (i32.add (local.get $p) (local.get $bytes)))
+      (local.set $dp (i32.add (local.get $dp) (local.get $bytes)))
+      (local.set $ds (i32.add (local.get $ds) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; x [rows, cols] += b [cols] on every row (cols a multiple of 4): a bias.
+  (func (export "add_bias") (param $x i32) (param $b i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $i i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l)))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; y += x over n floats (n a multiple of 4).
+  (func (export "add_to") (param $x i32) (param $y i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (f32x4.add (v128.load (i32.add (local.get $y) (local.get $i))) (v128.load (i32.add (local.get $x) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
 )

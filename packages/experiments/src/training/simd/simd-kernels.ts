@@ -22,9 +22,31 @@ export interface SimdKernels {
   rotate_pairs(x: number, cos: number, sin: number, y: number, n: number, backward: number): void;
   /** C = A·B, row-major, N a multiple of 4. */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
+  /**
+   * C = A·B (C += A·B where acc is 1), N a multiple of 4, strides in floats: A's entry (i, k) at i·sar + k·sac
+   * (Aᵀ of a row-major [K, M] matrix: sar 1, sac M), B's and C's rows ldb and ldc apart. tri (see Triangle) skips
+   * blocks that causal attention makes zero or unused.
+   */
+  gemm_strided(a: number, b: number, c: number, M: number, K: number, N: number, sar: number, sac: number, ldb: number, ldc: number, acc: number, tri: Triangle): void;
   /** C = A·Bᵀ, row-major, K a multiple of 4. */
   gemm_nt(a: number, b: number, c: number, M: number, N: number, K: number): void;
+  /** Causal softmax over rows of T scores: row r keeps its first (r mod T) + 1 entries, 0 after them; p may be s. */
+  softmax_causal(s: number, p: number, rows: number, T: number): void;
+  /** ds = p ⊙ (dp − Σ_row p⊙dp), cols a multiple of 4; ds may be dp. */
+  softmax_backward(p: number, dp: number, ds: number, rows: number, cols: number): void;
+  /** x [rows, cols] += b on every row, cols a multiple of 4. */
+  add_bias(x: number, b: number, rows: number, cols: number): void;
+  /** y += x over n floats, n a multiple of 4. */
+  add_to(x: number, y: number, n: number): void;
 }
+
+/**
+ * gemm_strided's shortcuts for causal attention: A lower triangular (A[i, k] = 0 for k > i, e.g. attention
+ * probabilities), A upper triangular (their transpose), or only C's lower triangle wanted (scores; blocks wholly
+ * above the diagonal left unwritten).
+ */
+export const Triangle = { none: 0, lowerA: 1, upperA: 2, lowerC: 3 } as const;
+export type Triangle = (typeof Triangle)[keyof typeof Triangle];
 
 /** A WebAssembly.Memory; typed loosely because TypeScript declares WebAssembly only in the DOM lib. */
 export type WasmMemory = object;
