@@ -1,4 +1,4 @@
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -143,4 +143,42 @@ describe("GPT", () => {
     }
     model.dispose();
   });
+});
+
+describe("GPT fused step (wasm SIMD)", () => {
+  before(async () => {
+    await import("@tensorflow/tfjs-backend-wasm");
+    assert.ok(await tf.setBackend("wasm"));
+  });
+  after(async () => {
+    await tf.setBackend("cpu");
+  });
+
+  const configs = [
+    { star_degree: 5, path_length: 3, d_model: 8, heads: 2 },
+    { star_degree: 4, path_length: 4, d_model: 16, heads: 1, mlp: false, path_target: "full" },
+    { graph: "tree_star", star_degree: 3, path_length: 3, d_model: 8, layers: 1, task: "edges" },
+    { star_degree: 4, path_length: 3, d_model: 12, heads: 3, layers: 3, init: "non_geometric", pauses: 0 },
+  ];
+  for (const config of configs) {
+    test(`the kernel's loss and gradients are autodiff's, every group: ${JSON.stringify(config)}`, () => {
+      const problem = graphTransformer.create(graphTransformer.resolveConfig({ ...config, eval_every: 1000 }));
+      const groups = Object.keys(problem.params);
+      const data = problem.dataState!();
+      const direct = problem.gradients!(groups)!;
+      assert.ok(direct, "the fused step runs on wasm");
+      problem.restoreDataState!(data);
+      const auto = tf.variableGrads(() => problem.loss(), groups.map((g) => problem.params[g]!));
+      const [a, b] = [direct.loss.dataSync()[0]!, auto.value.dataSync()[0]!];
+      assert.ok(Math.abs(a - b) < 1e-5 * b, `loss ${a} vs autodiff ${b}`);
+      const scale = Math.max(...groups.flatMap((g) => Array.from(auto.grads[problem.params[g]!.name]!.dataSync(), Math.abs)));
+      for (const g of groups) {
+        const [x, y] = [direct.grads[g]!.dataSync(), auto.grads[problem.params[g]!.name]!.dataSync()];
+        const gap = Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i]!)));
+        assert.ok(gap < 2e-5 * scale, `${g}: differs by ${gap} (largest gradient ${scale})`);
+      }
+      tf.dispose([direct.loss, auto.value, ...Object.values(direct.grads), ...Object.values(auto.grads)]);
+      problem.dispose();
+    });
+  }
 });

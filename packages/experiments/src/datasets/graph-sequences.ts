@@ -128,6 +128,13 @@ export function sliceSet(set: SequenceSet, lo: number, hi: number): SequenceSet 
   return { n: hi - lo, T: set.T, tokens: set.tokens.slice(lo * set.T, hi * set.T), targets };
 }
 
+/** The tokens time-major (row t·n + s), as floats. */
+export function timeMajorTokens(set: SequenceSet): Float32Array {
+  const out = new Float32Array(set.T * set.n);
+  for (let s = 0; s < set.n; s++) for (let t = 0; t < set.T; t++) out[t * set.n + s] = set.tokens[s * set.T + t]!;
+  return out;
+}
+
 /** Sequences cut to the positions their targets need, and the first position with a target. */
 export interface SequencePart {
   set: SequenceSet;

@@ -3,7 +3,7 @@ import type { Config, NamedTensor } from "@orrery/protocol";
 import { graphSpectrum } from "../analysis/laplacian.ts";
 import { commonFields } from "../config.ts";
 import {
-  concatSets, edgeSequences, graphVocabulary, liveParts, pathSequences, rootToLeafPaths, sequenceLength, sliceSet, splitLeaves, timeMajorTargets,
+  concatSets, edgeSequences, graphVocabulary, liveParts, pathSequences, rootToLeafPaths, sequenceLength, sliceSet, splitLeaves, timeMajorTargets, timeMajorTokens,
   type PathTarget, type SequencePart, type SequenceSet,
 } from "../datasets/graph-sequences.ts";
 import { directedPairs } from "../datasets/graphs-edges.ts";
@@ -15,6 +15,7 @@ import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } fr
 import { graphMetricInfo, graphMetrics, graphSnapshot, graphViews, isEvalStep, topOneReference } from "./graph-evaluation.ts";
 import { edgeScores, leafFirstNodeCosines, pathAccuracy } from "./graph-transformer-eval.ts";
 import { Gpt } from "./transformer/gpt.ts";
+import { gptKernelAvailable, gptPartWithGradients } from "./transformer/gpt-kernel.ts";
 import { attentionMatrices, padTokens, parseTokens } from "./transformer/inspect-input.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 import { timeMajorOneHot } from "./transformer/sequence-batch.ts";
@@ -158,6 +159,8 @@ interface Part {
   length: number;
   from: number;
   inputs: tf.Tensor2D;
+  /** The same tokens as floats [length·n], for the fused step (gpt-kernel.ts). */
+  tokens: tf.Tensor1D;
   targets: tf.Tensor2D;
 }
 
@@ -189,6 +192,7 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     length: set.T,
     from,
     inputs: tf.keep(timeMajorOneHot(set.tokens, set.n, set.T, vocab.size)),
+    tokens: tf.keep(tf.tensor1d(timeMajorTokens(set))),
     targets: tf.keep(tf.tensor2d(timeMajorTargets(set, vocab.size, from), [(set.T - from) * set.n, vocab.size])),
   });
   const toBatch = (set: SequenceSet): Batch => ({ set, count: set.targets.length, parts: new Map() });
@@ -220,7 +224,7 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     ...edgeBatches(directedPairs(g, c.direction, c.self_edges)),
     paths: c.task === "staged" ? toBatch(paths) : null,
   };
-  const disposeBatch = (b: Batch | null) => b && tf.dispose([...b.parts.values()].flat().flatMap((p) => [p.inputs, p.targets]));
+  const disposeBatch = (b: Batch | null) => b && tf.dispose([...b.parts.values()].flat().flatMap((p) => [p.inputs, p.tokens, p.targets]));
   const edgeData = new TrainedEdges(g, { direction: c.direction, self_edges: c.self_edges }, (pairs) => {
     const old = { edges: batches.edges, mixed: batches.mixed };
     Object.assign(batches, edgeBatches(pairs));
@@ -245,14 +249,24 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
   const nodeEmbedding = () => tf.tidy(() => tf.slice(model.E, [0, 0], [n, c.d_model]));
 
   const liveRows = (b: Batch) => partsOf(b).reduce((sum, p) => sum + p.n * p.length, 0);
+  /** The loss and gradients of these parts in the trained groups: one fused kernel per part where it runs, else autodiff. */
+  const partsGradients = (parts: Part[], count: number, trained: readonly string[]) => {
+    const variables = trained.map((g) => problem.params[g]!);
+    if (!parts.length) return { loss: tf.scalar(0), grads: Object.fromEntries(trained.map((g, i) => [g, tf.zerosLike(variables[i]!)])) };
+    if (!gptKernelAvailable(model.dims)) {
+      const { value, grads } = tf.variableGrads(() => partsLoss(parts, count), variables);
+      return { loss: value, grads: Object.fromEntries(trained.map((g, i) => [g, grads[variables[i]!.name]!])) };
+    }
+    const results = parts.map((p) => gptPartWithGradients(model, p, count));
+    const sum = (ts: tf.Tensor[]) => (ts.length === 1 ? tf.clone(ts[0]!) : tf.addN(ts));
+    const out = { loss: sum(results.map((r) => r.loss)) as tf.Scalar, grads: Object.fromEntries(trained.map((g) => [g, sum(results.map((r) => r.grads[g]!))])) };
+    tf.dispose(results.flatMap((r) => [r.loss, ...Object.values(r.grads)]));
+    return out;
+  };
   /** The gradients of one shard of the next batch (Problem.shardGradients), where the batch is large enough to split. */
   function shardGradients(trained: readonly string[], shard: number, of: number) {
     const batch = batchAt(step++);
-    const parts = partsOf(batch, shard, of);
-    const variables = trained.map((g) => problem.params[g]!);
-    if (!parts.length) return { loss: tf.scalar(0), grads: Object.fromEntries(trained.map((g, i) => [g, tf.zerosLike(variables[i]!)])) };
-    const { value, grads } = tf.variableGrads(() => partsLoss(parts, batch.count), variables);
-    return { loss: value, grads: Object.fromEntries(trained.map((g, i) => [g, grads[variables[i]!.name]!])) };
+    return partsGradients(partsOf(batch, shard, of), batch.count, trained);
   }
   const problem: Problem = {
     params: model.groups(),
@@ -260,6 +274,11 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     loss() {
       const batch = batchAt(step++);
       return partsLoss(partsOf(batch), batch.count);
+    },
+    gradients(trained) {
+      if (!gptKernelAvailable(model.dims)) return null;
+      const batch = batchAt(step++);
+      return partsGradients(partsOf(batch), batch.count, trained);
     },
     ...(liveRows(batches.mixed ?? batches.edges) >= SHARD_ROWS && { shardGradients }),
     metrics: (loss) => ({ loss }),
