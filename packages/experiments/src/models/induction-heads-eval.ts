@@ -3,6 +3,8 @@ import type { CopyingBatch } from "../datasets/copying.ts";
 import { errorFloor, errorMask, maskedError } from "../datasets/copying-error.ts";
 import { inductionScore, previousTokenScore } from "./induction-heads-scores.ts";
 import type { AttentionOnlyTransformer } from "./transformer/attention-only.ts";
+import { evaluateAttentionOnly } from "./transformer/attention-only-forward-kernel.ts";
+import { attentionOnlyKernelAvailable } from "./transformer/attention-only-kernel.ts";
 import { crossEntropy } from "./cross-entropy.ts";
 import { nextTokenTargets, timeMajorOneHot, toSequenceMajor } from "./transformer/sequence-batch.ts";
 
@@ -19,6 +21,8 @@ interface PreparedSet {
   mask: Uint8Array;
   inputs: tf.Tensor2D;
   targets: tf.Tensor2D;
+  /** The tokens as floats [n, T], for the one-kernel evaluation. */
+  tokens: tf.Tensor2D;
 }
 
 /**
@@ -32,12 +36,23 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
     mask: errorMask(batch, sets.burn),
     inputs: timeMajorOneHot(batch.tokens, batch.n, batch.T, V),
     targets: nextTokenTargets(batch.tokens, batch.n, batch.T, V),
+    tokens: tf.tensor2d(Float32Array.from(batch.tokens), [batch.n, batch.T]),
   });
   const id = prepare(sets.id);
   const ood = prepare(sets.ood);
 
   const measure = (set: PreparedSet) => {
     const { n, T } = set.batch;
+    if (attentionOnlyKernelAvailable(model.dims)) {
+      // One kernel on wasm SIMD (attention-only-forward-kernel.ts); the tfjs forward pass below elsewhere.
+      const r = evaluateAttentionOnly(model, set.tokens);
+      return {
+        error: maskedError(set.batch, set.mask, r.predictions),
+        loss: r.loss,
+        induction: inductionScore(r.last, set.batch),
+        previousToken: previousTokenScore(r.first, n, T),
+      };
+    }
     const [loss, predictions, first, last] = tf.tidy(() => {
       const { logits, attention } = model.forward(set.inputs, n);
       const count = n * (T - 1);
@@ -75,7 +90,7 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
       };
     },
     dispose(): void {
-      tf.dispose([id.inputs, id.targets, ood.inputs, ood.targets, this.oodProbe]);
+      tf.dispose([id.inputs, id.targets, id.tokens, ood.inputs, ood.targets, ood.tokens, this.oodProbe]);
     },
   };
 }
