@@ -31,7 +31,7 @@ test("wasm: induction-heads' one-kernel evaluation gives the tfjs forward pass's
     {}, // 256 + 256 test sequences: 8 chunks each
     { layers: 1, eval_size: 50 }, // a partial last chunk
     { layers: 3, eval_size: 40, T: 28, d_model: 20, V: 20, distribution: "uniform" },
-  ]) {
+  ] as Record<string, number | string>[]) {
     const { fused, plain } = await bothWays(config);
     const label = JSON.stringify(config);
     assert.deepEqual(Object.keys(fused).sort(), Object.keys(plain).sort(), label);
