@@ -81,7 +81,7 @@
   ;; exponent bits): within 2 ulp of the float32 exponential; x is clamped to [−87.3, 88], where e^x is normal.
   (func $exp4 (param $x v128) (result v128)
     (local $k v128) (local $r v128)
-    (local.set $x (f32x4.max (f32x4.min (local.get $x) (f32x4.splat (f32.const 88))) (f32x4.splat (f32.const -87.3))))
+    (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (f32x4.splat (f32.const 88))) (f32x4.splat (f32.const -87.3))))
     (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
     (local.set $r (f32x4.sub
       (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
@@ -131,10 +131,10 @@
     (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
-    (local.set $ka (f32x4.sub (local.tee $ta (f32x4.add (f32x4.mul (local.tee $xa (f32x4.max (f32x4.min (v128.load offset=0 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $ka (f32x4.sub (local.tee $ta (f32x4.add (f32x4.mul (local.tee $xa (f32x4.pmax (f32x4.pmin (v128.load offset=0 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
     (local.set $ra (f32x4.sub (f32x4.sub (local.get $xa) (f32x4.mul (local.get $ka) (local.get $c1))) (f32x4.mul (local.get $ka) (local.get $c2))))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $p0) (local.get $ra)) (local.get $p1)))
-    (local.set $kb (f32x4.sub (local.tee $tb (f32x4.add (f32x4.mul (local.tee $xb (f32x4.max (f32x4.min (v128.load offset=16 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $kb (f32x4.sub (local.tee $tb (f32x4.add (f32x4.mul (local.tee $xb (f32x4.pmax (f32x4.pmin (v128.load offset=16 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
     (local.set $rb (f32x4.sub (f32x4.sub (local.get $xb) (f32x4.mul (local.get $kb) (local.get $c1))) (f32x4.mul (local.get $kb) (local.get $c2))))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $p0) (local.get $rb)) (local.get $p1)))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p2)))
@@ -227,7 +227,7 @@
         (local.set $wi (v128.load (i32.add (local.get $w) (local.get $i))))
         (v128.store (i32.add (local.get $e) (local.get $i)) (local.get $zi))
         (local.set $ws (f32x4.add (local.get $ws) (local.get $wi)))
-        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.max (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))
+        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.pmax (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l2)))
       (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
@@ -235,7 +235,7 @@
         (local.set $wi (call $load4 (local.get $w) (local.get $full) (local.get $bytes) (f32.const 0)))
         (call $store4 (local.get $e) (local.get $full) (local.get $bytes) (local.get $zi))
         (local.set $ws (f32x4.add (local.get $ws) (local.get $wi)))
-        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.max (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))))
+        (local.set $wz (f32x4.add (local.get $wz) (f32x4.mul (local.get $wi) (f32x4.pmax (local.get $zi) (f32x4.splat (f32.const -3.4e38))))))))
       (call $exp_inplace (local.get $e) (local.get $cols))
       ;; Σ e
       (local.set $sum (v128.const i32x4 0 0 0 0))
