@@ -115,3 +115,21 @@ test("wasm: softmax_backward is softmax's gradient (in place too); add_bias and 
   assert.ok(gapOf(y, sum) < 1e-6, "add_to");
   tf.dispose([s, dp, p, expected, ds, inPlace, x, b, xb, y, sum]);
 });
+
+test("wasm: gather_rows looks rows up by float indices; scatter_add_rows adds them back, repeated indices summed", async () => {
+  const { simd, at } = await heap();
+  const [V, d, rows] = [6, 8, 20];
+  const table = random([V, d]);
+  const index = Array.from({ length: rows }, (_, r) => (r * 5) % V); // every row used, most several times
+  const indices = tf.tensor1d(index);
+  const out = writable(tf.zeros([rows, d]));
+  simd.gather_rows(at(table), at(indices), at(out), rows, d);
+  const expected = tf.gather(table, tf.tensor1d(index, "int32"));
+  assert.equal(gapOf(out, expected), 0, "gather_rows");
+  const x = random([rows, d]);
+  const sums = writable(tf.zeros([V, d]));
+  simd.scatter_add_rows(at(x), at(indices), at(sums), rows, d);
+  const oneHot = tf.oneHot(tf.tensor1d(index, "int32"), V).toFloat();
+  assert.ok(gapOf(sums, tf.matMul(oneHot, x, true)) < 1e-5, "scatter_add_rows");
+  tf.dispose([table, indices, out, expected, x, sums, oneHot]);
+});

@@ -148,11 +148,7 @@ export function forwardOnHeap(simd: SimdKernels, dims: AttentionOnlyDims, B: num
   const block = T * d * 4; // one sequence's [T, d] rows, in bytes
   const square = T * T * 4;
 
-  const x0 = ws.layers[0]?.x ?? ws.x;
-  for (let r = 0; r < N; r++) {
-    const token = w.tokens[r]!;
-    x0.set(w.E.subarray(token * d, token * d + d), r * d);
-  }
+  simd.gather_rows(at(w.E), at(w.tokens), at(ws.layers[0]?.x ?? ws.x), N, d);
   ws.layers.forEach((a, l) => {
     const { W, b, ln } = w.layers[l]!;
     const next = ws.layers[l + 1]?.x ?? ws.x;

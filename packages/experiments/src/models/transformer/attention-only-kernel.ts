@@ -116,10 +116,7 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
       }
       // The embedding: a gather forward, so a scatter-add back.
       dE.fill(0);
-      for (let r = 0; r < N; r++) {
-        const to = w.tokens[r]! * d;
-        for (let c = 0; c < d; c++) dE[to + c]! += s.dx[r * d + c]!;
-      }
+      simd.scatter_add_rows(at(s.dx), at(w.tokens), at(dE), N, d);
     },
   };
 });

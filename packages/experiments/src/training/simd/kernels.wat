@@ -793,4 +793,41 @@
         (f32x4.add (v128.load (i32.add (local.get $y) (local.get $i))) (v128.load (i32.add (local.get $x) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l))))
+
+  ;; out[r] = table[index[r]] for rows of d floats (d a multiple of 4), the indices as floats: an embedding lookup.
+  (func (export "gather_rows") (param $table i32) (param $index i32) (param $out i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $from i32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $from (i32.add (local.get $table)
+        (i32.mul (i32.trunc_f32_u (f32.load (i32.add (local.get $index) (i32.shl (local.get $r) (i32.const 2))))) (local.get $bytes))))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $out) (local.get $i)) (v128.load (i32.add (local.get $from) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l)))
+      (local.set $out (i32.add (local.get $out) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; table[index[r]] += x[r] for rows of d floats (d a multiple of 4), the indices as floats: the lookup's gradient.
+  (func (export "scatter_add_rows") (param $x i32) (param $index i32) (param $table i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $to i32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $to (i32.add (local.get $table)
+        (i32.mul (i32.trunc_f32_u (f32.load (i32.add (local.get $index) (i32.shl (local.get $r) (i32.const 2))))) (local.get $bytes))))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $to) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $to) (local.get $i))) (v128.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l)))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
 )

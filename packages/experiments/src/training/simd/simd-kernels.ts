@@ -38,6 +38,10 @@ export interface SimdKernels {
   add_bias(x: number, b: number, rows: number, cols: number): void;
   /** y += x over n floats, n a multiple of 4. */
   add_to(x: number, y: number, n: number): void;
+  /** out[r] = table[index[r]] for rows of d floats (d a multiple of 4), the indices stored as floats. */
+  gather_rows(table: number, index: number, out: number, rows: number, d: number): void;
+  /** table[index[r]] += x[r] for rows of d floats (d a multiple of 4), the indices stored as floats. */
+  scatter_add_rows(x: number, index: number, table: number, rows: number, d: number): void;
 }
 
 /**
