@@ -106,12 +106,12 @@
         (f32x4.splat (f32.const 1)))
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
 
-  ;; e^x in place over n floats at $p: $exp4's arithmetic, two vectors per iteration with the constants in
-  ;; registers (V8 does not hoist them out of a called function), round-to-integer by the 1.5·2²³ trick; the last
-  ;; partial vector through $exp4.
+  ;; e^x in place over n floats at $p: $exp4's arithmetic, four vectors per iteration (each polynomial is a chain of
+  ;; dependent steps: interleaving four hides their latency; two left gelu_forward ~20 % slower) with the constants
+  ;; in registers (V8 does not hoist them out of a called function), round-to-integer by the 1.5·2²³ trick; the
+  ;; remaining whole vectors and the last partial one through $exp4.
   (func $exp_inplace (param $p i32) (param $n i32)
-    (local $end i32) (local $xa v128) (local $xb v128) (local $ta v128) (local $tb v128) (local $ka v128) (local $kb v128)
-    (local $ra v128) (local $rb v128) (local $qa v128) (local $qb v128)
+    (local $end i32) (local $xa v128) (local $ta v128) (local $ka v128) (local $ra v128) (local $qa v128) (local $xb v128) (local $tb v128) (local $kb v128) (local $rb v128) (local $qb v128) (local $xc v128) (local $tc v128) (local $kc v128) (local $rc v128) (local $qc v128) (local $xd v128) (local $td v128) (local $kd v128) (local $rd v128) (local $qd v128)
     (local $hi v128) (local $lo v128) (local $log2e v128) (local $magic v128) (local $bias v128) (local $c1 v128) (local $c2 v128)
     (local $one v128) (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128)
     (local.set $hi (f32x4.splat (f32.const 88)))
@@ -128,38 +128,61 @@
     (local.set $p3 (f32x4.splat (f32.const 4.1665795894e-2)))
     (local.set $p4 (f32x4.splat (f32.const 1.6666665459e-1)))
     (local.set $p5 (f32x4.splat (f32.const 5.0000001201e-1)))
-    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
     (local.set $ka (f32x4.sub (local.tee $ta (f32x4.add (f32x4.mul (local.tee $xa (f32x4.pmax (f32x4.pmin (v128.load offset=0 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
-    (local.set $ra (f32x4.sub (f32x4.sub (local.get $xa) (f32x4.mul (local.get $ka) (local.get $c1))) (f32x4.mul (local.get $ka) (local.get $c2))))
-    (local.set $qa (f32x4.add (f32x4.mul (local.get $p0) (local.get $ra)) (local.get $p1)))
     (local.set $kb (f32x4.sub (local.tee $tb (f32x4.add (f32x4.mul (local.tee $xb (f32x4.pmax (f32x4.pmin (v128.load offset=16 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $kc (f32x4.sub (local.tee $tc (f32x4.add (f32x4.mul (local.tee $xc (f32x4.pmax (f32x4.pmin (v128.load offset=32 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $kd (f32x4.sub (local.tee $td (f32x4.add (f32x4.mul (local.tee $xd (f32x4.pmax (f32x4.pmin (v128.load offset=48 (local.get $p)) (local.get $hi)) (local.get $lo))) (local.get $log2e)) (local.get $magic))) (local.get $magic)))
+    (local.set $ra (f32x4.sub (f32x4.sub (local.get $xa) (f32x4.mul (local.get $ka) (local.get $c1))) (f32x4.mul (local.get $ka) (local.get $c2))))
     (local.set $rb (f32x4.sub (f32x4.sub (local.get $xb) (f32x4.mul (local.get $kb) (local.get $c1))) (f32x4.mul (local.get $kb) (local.get $c2))))
+    (local.set $rc (f32x4.sub (f32x4.sub (local.get $xc) (f32x4.mul (local.get $kc) (local.get $c1))) (f32x4.mul (local.get $kc) (local.get $c2))))
+    (local.set $rd (f32x4.sub (f32x4.sub (local.get $xd) (f32x4.mul (local.get $kd) (local.get $c1))) (f32x4.mul (local.get $kd) (local.get $c2))))
+    (local.set $qa (f32x4.add (f32x4.mul (local.get $p0) (local.get $ra)) (local.get $p1)))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $p0) (local.get $rb)) (local.get $p1)))
+    (local.set $qc (f32x4.add (f32x4.mul (local.get $p0) (local.get $rc)) (local.get $p1)))
+    (local.set $qd (f32x4.add (f32x4.mul (local.get $p0) (local.get $rd)) (local.get $p1)))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p2)))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p2)))
+    (local.set $qc (f32x4.add (f32x4.mul (local.get $qc) (local.get $rc)) (local.get $p2)))
+    (local.set $qd (f32x4.add (f32x4.mul (local.get $qd) (local.get $rd)) (local.get $p2)))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p3)))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p3)))
+    (local.set $qc (f32x4.add (f32x4.mul (local.get $qc) (local.get $rc)) (local.get $p3)))
+    (local.set $qd (f32x4.add (f32x4.mul (local.get $qd) (local.get $rd)) (local.get $p3)))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p4)))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p4)))
+    (local.set $qc (f32x4.add (f32x4.mul (local.get $qc) (local.get $rc)) (local.get $p4)))
+    (local.set $qd (f32x4.add (f32x4.mul (local.get $qd) (local.get $rd)) (local.get $p4)))
     (local.set $qa (f32x4.add (f32x4.mul (local.get $qa) (local.get $ra)) (local.get $p5)))
     (local.set $qb (f32x4.add (f32x4.mul (local.get $qb) (local.get $rb)) (local.get $p5)))
+    (local.set $qc (f32x4.add (f32x4.mul (local.get $qc) (local.get $rc)) (local.get $p5)))
+    (local.set $qd (f32x4.add (f32x4.mul (local.get $qd) (local.get $rd)) (local.get $p5)))
     (v128.store offset=0 (local.get $p) (f32x4.mul
       (f32x4.add (f32x4.add (f32x4.mul (local.get $qa) (f32x4.mul (local.get $ra) (local.get $ra))) (local.get $ra)) (local.get $one))
       (i32x4.shl (i32x4.sub (local.get $ta) (local.get $bias)) (i32.const 23))))
     (v128.store offset=16 (local.get $p) (f32x4.mul
       (f32x4.add (f32x4.add (f32x4.mul (local.get $qb) (f32x4.mul (local.get $rb) (local.get $rb))) (local.get $rb)) (local.get $one))
       (i32x4.shl (i32x4.sub (local.get $tb) (local.get $bias)) (i32.const 23))))
-      (local.set $p (i32.add (local.get $p) (i32.const 32)))
+    (v128.store offset=32 (local.get $p) (f32x4.mul
+      (f32x4.add (f32x4.add (f32x4.mul (local.get $qc) (f32x4.mul (local.get $rc) (local.get $rc))) (local.get $rc)) (local.get $one))
+      (i32x4.shl (i32x4.sub (local.get $tc) (local.get $bias)) (i32.const 23))))
+    (v128.store offset=48 (local.get $p) (f32x4.mul
+      (f32x4.add (f32x4.add (f32x4.mul (local.get $qd) (f32x4.mul (local.get $rd) (local.get $rd))) (local.get $rd)) (local.get $one))
+      (i32x4.shl (i32x4.sub (local.get $td) (local.get $bias)) (i32.const 23))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br $l)))
-    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2)))
-    (if (i32.ge_u (local.get $end) (i32.const 16)) (then
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const 15)) (i32.const 2)))
+    (block $td (loop $tl
+      (br_if $td (i32.lt_u (local.get $end) (i32.const 16)))
       (v128.store (local.get $p) (call $exp4 (v128.load (local.get $p))))
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (local.set $end (i32.sub (local.get $end) (i32.const 16)))))
+      (local.set $end (i32.sub (local.get $end) (i32.const 16)))
+      (br $tl)))
     (if (local.get $end) (then
       (call $store4 (local.get $p) (i32.const 0) (local.get $end) (call $exp4 (call $load4 (local.get $p) (i32.const 0) (local.get $end) (f32.const 0)))))))
+
 
   ;; Loads 4 floats at byte offset $i of a row, or (past the row's end at $end) the lanes that remain padded
   ;; with $pad: rows need not be a multiple of 4 long.
@@ -667,74 +690,72 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
 
-  ;; Causal softmax over rows of T scores (a query's row of one sequence's [T, T] block): row r keeps its first
-  ;; (r mod T) + 1 entries, the keys at or before its query, p = e^(s − max)/Σ over them, and gets 0 past them
-  ;; (what an additive −1e9 mask gives after exp). $p may be $s (in place).
+  ;; Causal softmax over rows of T scores (T a multiple of 4; a query's row of one sequence's [T, T] block): row r
+  ;; keeps its first (r mod T) + 1 entries, the keys at or before its query, p = e^(s − max)/Σ over them, and gets 0
+  ;; past them (what an additive −1e9 mask gives after exp); what lies past them in s is never used. $p may be $s (in
+  ;; place). Three passes, so that the exponential runs over all rows at once (per row its setup costs more than
+  ;; its arithmetic): the masked max and s − max, e^ in place, then the masked sum and the division.
   (func (export "softmax_causal") (param $s i32) (param $p i32) (param $rows i32) (param $T i32)
-    (local $r i32) (local $i i32) (local $bytes i32) (local $full i32) (local $rowBytes i32) (local $n i32)
-    (local $max v128) (local $sum v128) (local $m f32)
+    (local $r i32) (local $i i32) (local $rowBytes i32) (local $n v128) (local $lane v128) (local $keep v128)
+    (local $max v128) (local $sum v128) (local $m f32) (local $ps i32) (local $pp i32)
     (local.set $rowBytes (i32.shl (local.get $T) (i32.const 2)))
+    (local.set $ps (local.get $s))
+    (local.set $pp (local.get $p))
     (block $rows_done (loop $row
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $n (i32.add (i32.rem_u (local.get $r) (local.get $T)) (i32.const 1)))
-      (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
-      (local.set $full (i32.and (local.get $bytes) (i32.const -16)))
-      ;; the max
+      (local.set $n (i32x4.splat (i32.add (i32.rem_u (local.get $r) (local.get $T)) (i32.const 1))))
+      (local.set $lane (v128.const i32x4 0 1 2 3))
       (local.set $max (f32x4.splat (f32.const -inf)))
       (local.set $i (i32.const 0))
       (block $d1 (loop $l1
-        (br_if $d1 (i32.ge_u (local.get $i) (local.get $full)))
-        (local.set $max (f32x4.max (local.get $max) (v128.load (i32.add (local.get $s) (local.get $i)))))
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (local.set $max (f32x4.max (local.get $max)
+          (v128.bitselect (v128.load (i32.add (local.get $ps) (local.get $i))) (f32x4.splat (f32.const -inf)) (i32x4.lt_s (local.get $lane) (local.get $n)))))
+        (local.set $lane (i32x4.add (local.get $lane) (i32x4.splat (i32.const 4))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l1)))
-      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
-        (local.set $max (f32x4.max (local.get $max) (call $load4 (local.get $s) (local.get $full) (local.get $bytes) (f32.const -inf))))))
       (local.set $m (f32.max
         (f32.max (f32x4.extract_lane 0 (local.get $max)) (f32x4.extract_lane 1 (local.get $max)))
         (f32.max (f32x4.extract_lane 2 (local.get $max)) (f32x4.extract_lane 3 (local.get $max)))))
       (local.set $max (f32x4.splat (local.get $m)))
-      ;; p = s − max, then e^p in place
       (local.set $i (i32.const 0))
       (block $d2 (loop $l2
-        (br_if $d2 (i32.ge_u (local.get $i) (local.get $full)))
-        (v128.store (i32.add (local.get $p) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $s) (local.get $i))) (local.get $max)))
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $pp) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $ps) (local.get $i))) (local.get $max)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l2)))
-      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
-        (call $store4 (local.get $p) (local.get $full) (local.get $bytes)
-          (f32x4.sub (call $load4 (local.get $s) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $max)))))
-      (call $exp_inplace (local.get $p) (local.get $n))
-      ;; Σ, then p / Σ
+      (local.set $ps (i32.add (local.get $ps) (local.get $rowBytes)))
+      (local.set $pp (i32.add (local.get $pp) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row)))
+    (call $exp_inplace (local.get $p) (i32.mul (local.get $rows) (local.get $T)))
+    (local.set $r (i32.const 0))
+    (block $rows_done2 (loop $row2
+      (br_if $rows_done2 (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $n (i32x4.splat (i32.add (i32.rem_u (local.get $r) (local.get $T)) (i32.const 1))))
+      (local.set $lane (v128.const i32x4 0 1 2 3))
       (local.set $sum (v128.const i32x4 0 0 0 0))
       (local.set $i (i32.const 0))
       (block $d3 (loop $l3
-        (br_if $d3 (i32.ge_u (local.get $i) (local.get $full)))
-        (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $p) (local.get $i)))))
+        (br_if $d3 (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (local.set $sum (f32x4.add (local.get $sum)
+          (v128.and (v128.load (i32.add (local.get $p) (local.get $i))) (i32x4.lt_s (local.get $lane) (local.get $n)))))
+        (local.set $lane (i32x4.add (local.get $lane) (i32x4.splat (i32.const 4))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l3)))
-      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
-        (local.set $sum (f32x4.add (local.get $sum) (call $load4 (local.get $p) (local.get $full) (local.get $bytes) (f32.const 0))))))
       (local.set $sum (f32x4.splat (call $hsum (local.get $sum))))
+      (local.set $lane (v128.const i32x4 0 1 2 3))
       (local.set $i (i32.const 0))
       (block $d4 (loop $l4
-        (br_if $d4 (i32.ge_u (local.get $i) (local.get $full)))
-        (v128.store (i32.add (local.get $p) (local.get $i)) (f32x4.div (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $sum)))
+        (br_if $d4 (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (v128.and (f32x4.div (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $sum)) (i32x4.lt_s (local.get $lane) (local.get $n))))
+        (local.set $lane (i32x4.add (local.get $lane) (i32x4.splat (i32.const 4))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l4)))
-      (if (i32.lt_u (local.get $full) (local.get $bytes)) (then
-        (call $store4 (local.get $p) (local.get $full) (local.get $bytes)
-          (f32x4.div (call $load4 (local.get $p) (local.get $full) (local.get $bytes) (f32.const 0)) (local.get $sum)))))
-      ;; zeros past the query
-      (local.set $i (local.get $bytes))
-      (block $d5 (loop $l5
-        (br_if $d5 (i32.ge_u (local.get $i) (local.get $rowBytes)))
-        (f32.store (i32.add (local.get $p) (local.get $i)) (f32.const 0))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $l5)))
-      (local.set $s (i32.add (local.get $s) (local.get $rowBytes)))
       (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $row))))
+      (br $row2))))
 
   ;; Softmax backward over rows [rows, cols] (cols a multiple of 4): ds = p ⊙ (dp − Σ_j p⊙dp) row by row; $ds may
   ;; be $dp (in place). Entries where p is 0 (masked) get 0.
