@@ -49,8 +49,8 @@ export function inductionEvaluator(model: AttentionOnlyTransformer, sets: Induct
       return {
         error: maskedError(set.batch, set.mask, r.predictions),
         loss: r.loss,
-        induction: inductionScore(r.last, set.batch),
-        previousToken: previousTokenScore(r.first, n, T),
+        induction: inductionScore(r.last, set.batch, "sequence-major"),
+        previousToken: previousTokenScore(r.first, n, T, "sequence-major"),
       };
     }
     const [loss, predictions, first, last] = tf.tidy(() => {

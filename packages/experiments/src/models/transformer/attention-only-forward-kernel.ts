@@ -24,9 +24,8 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   const forward = forwardWorkspace(carver, dims, B);
   const [targetsPart, ePart, statsPart] = [carver.take(B * T * V), carver.take(B * T * V), carver.take(B * T * 4)];
   return {
-    // loss, predictions [n, T] (sequence-major), the first and last layers' attention [T, n, T] (time-major, as the
-    // tfjs forward pass returns it), scratch
-    shapes: [[], [n, T], [T, n, T], [T, n, T], [carver.size]],
+    // loss, predictions [n, T], the first and last layers' attention [n, T, T] (all sequence-major), scratch
+    shapes: [[], [n, T], [n, T, T], [n, T, T], [carver.size]],
     compute([loss, predictions, first, last, scratch]) {
       if (!simd || d % 4 !== 0 || T % 4 !== 0 || V % 4 !== 0) throw new Error(`${NAME} needs wasm SIMD and d, T, V multiples of 4`);
       carver.use(scratch!);
@@ -43,14 +42,20 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
         for (let q = 0; q < b; q++) for (let t = 0; t + 1 < T; t++) targets[(q * T + t) * V + tokens[q * T + t + 1]!] = 1;
         simd.ce_forward(at(ws.logits), at(targets), at(e), at(stats), b * T, V);
         total += crossEntropyLoss(stats, b * T, 1);
-        for (let r = 0; r < b * T; r++) {
+        const z = ws.logits;
+        for (let r = 0, o = 0; r < b * T; r++, o += V) {
           let best = 0;
-          for (let j = 1, o = r * V; j < V; j++) if (ws.logits[o + j]! > ws.logits[o + best]!) best = j;
-          predictions![s0 * T + r] = best;
+          let max = z[o]!;
+          for (let j = 1; j < V; j++) {
+            if (z[o + j]! > max) {
+              best = j;
+              max = z[o + j]!;
+            }
+          }
+          predictions![s0 * T + r] = best; // the first of equal maxima, as tf.argMax
         }
-        for (const [out, p] of [[first!, ws.layers[0]!.p], [last!, ws.layers[layers - 1]!.p]] as const) {
-          for (let q = 0; q < b; q++) for (let t = 0; t < T; t++) out.set(p.subarray((q * T + t) * T, (q * T + t + 1) * T), (t * n + s0 + q) * T);
-        }
+        first!.set(ws.layers[0]!.p.subarray(0, b * T * T), s0 * T * T);
+        last!.set(ws.layers[layers - 1]!.p.subarray(0, b * T * T), s0 * T * T);
       }
       loss![0] = total / (n * (T - 1));
     },
@@ -62,7 +67,7 @@ export interface AttentionOnlyEvaluation {
   loss: number;
   /** Argmax of the logits at each position, sequence-major [n·T]. */
   predictions: Int32Array;
-  /** The first and last layers' attention, [T, n, T] time-major (query, sequence, key). */
+  /** The first and last layers' attention, [n, T, T] sequence-major (sequence, query, key). */
   first: Float32Array;
   last: Float32Array;
 }
