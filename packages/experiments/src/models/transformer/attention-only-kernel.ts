@@ -30,7 +30,7 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   const N = B * T;
   const carver = new Carver();
   const forward = forwardWorkspace(carver, dims, B);
-  const take = (n: number) => carver.take(n);
+  const take = carver.take.bind(carver);
   const parts = {
     targets: take(N * V),
     e: take(N * V),
