@@ -154,7 +154,7 @@ describe("GPT fused step (wasm SIMD)", () => {
     await tf.setBackend("cpu");
   });
 
-  const configs = [
+  const configs: Record<string, string | number | boolean>[] = [
     { star_degree: 5, path_length: 3, d_model: 8, heads: 2 },
     { star_degree: 4, path_length: 4, d_model: 16, heads: 1, mlp: false, path_target: "full" },
     { graph: "tree_star", star_degree: 3, path_length: 3, d_model: 8, layers: 1, task: "edges" },

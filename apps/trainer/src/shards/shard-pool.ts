@@ -36,15 +36,16 @@ class ShardThread {
   constructor(experiment: string, config: unknown, backend: string) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    this.port.unref(); // replies are taken synchronously (finish); the port must not keep the process alive
     const workerData: ShardWorkerData = { experiment, config, backend, flag: this.flag, port: port2 };
     this.worker = new Worker(new URL("./shard-worker.mjs", import.meta.url), { workerData, transferList: [port2] });
-    this.worker.unref();
     this.worker.on("message", (m) => {
       if (m === "ready") this.ready = true;
       else if (m && typeof m === "object" && "failed" in m) this.failure = String(m.failed);
     });
     this.worker.on("error", (e) => (this.failure = e.message));
     this.worker.on("exit", () => (this.ready = false));
+    this.worker.unref(); // after the listeners: adding one refs the worker's port again
   }
 
   start(job: ShardJob): void {

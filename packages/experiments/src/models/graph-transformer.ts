@@ -195,7 +195,6 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
     tokens: tf.keep(tf.tensor1d(timeMajorTokens(set))),
     targets: tf.keep(tf.tensor2d(timeMajorTargets(set, vocab.size, from), [(set.T - from) * set.n, vocab.size])),
   });
-  const toBatch = (set: SequenceSet): Batch => ({ set, count: set.targets.length, parts: new Map() });
   /** Shard `shard` of `of`: each live part's sequences split in `of` contiguous ranges. */
   const partsOf = (batch: Batch, shard = 0, of = 1): Part[] => {
     const key = `${shard}/${of}`;
@@ -208,6 +207,12 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
       batch.parts.set(key, parts);
     }
     return parts;
+  };
+  /** The whole batch's parts are made at once (a data intervention swaps batches with no change in tensor count). */
+  const toBatch = (set: SequenceSet): Batch => {
+    const batch: Batch = { set, count: set.targets.length, parts: new Map() };
+    partsOf(batch);
+    return batch;
   };
   /** The batch's loss summed over these parts (all of them: the whole loss). */
   const partsLoss = (parts: Part[], count: number): tf.Scalar => {
