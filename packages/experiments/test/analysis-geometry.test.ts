@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   cosineMatrix, fiedlerDirectionCoordinates, geometricLevel, geometricMargin, gram, graphSpectrum, principalCoordinates,
-  skewedLogits, topKRecovery, topOneCeiling, twoHopCosine,
+  skewedLogits, topKRecovery, topKRows, topOneCeiling, twoHopCosine,
 } from "../src/analysis/index.ts";
 import { cycle, pathStar } from "../src/datasets/graphs.ts";
 import { directedPairs, outNeighbours } from "../src/datasets/graphs-edges.ts";
@@ -97,4 +97,18 @@ describe("embedding views", () => {
     const xyz = fiedlerDirectionCoordinates(E, d, graphSpectrum(g));
     for (let a = 0; a < n; a++) assert.ok(close(dist(xyz, 3, a, (a + 1) % n, 2), dist(E, d, a, (a + 1) % n), 1e-5));
   });
+});
+
+test("topKRows picks what a full sort by score (ties: lower id first) would, for every k and with self excluded", () => {
+  const rng = new Rng(11);
+  const n = 23;
+  const scores = Float32Array.from({ length: n * n }, () => rng.int(6)); // many ties
+  for (const excludeSelf of [false, true]) {
+    for (const k of [0, 1, 2, 5, n]) {
+      const sorted = Array.from({ length: n }, (_, u) =>
+        Array.from({ length: n }, (_, v) => v).filter((v) => !(excludeSelf && v === u))
+          .sort((a, b) => scores[u * n + b]! - scores[u * n + a]! || a - b).slice(0, k));
+      assert.deepEqual(topKRows(scores, n, k, excludeSelf), sorted, `k ${k}, excludeSelf ${excludeSelf}`);
+    }
+  }
 });

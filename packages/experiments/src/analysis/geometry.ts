@@ -59,12 +59,23 @@ export function topKRecovery(
   return (100 * hits) / pairs.length;
 }
 
-/** The k best column ids of every row, best first. */
+/** The k best column ids of every row, best first (ties: the lower id first); one pass per row, no sort. */
 export function topKRows(scores: ArrayLike<number>, n: number, k: number, excludeSelf: boolean): number[][] {
   return Array.from({ length: n }, (_, u) => {
-    const ids = Array.from({ length: n }, (_, v) => v).filter((v) => !(excludeSelf && v === u));
-    ids.sort((a, b) => scores[u * n + b]! - scores[u * n + a]! || a - b);
-    return ids.slice(0, k);
+    const best: number[] = [];
+    const o = u * n;
+    for (let v = 0; v < n; v++) {
+      if (excludeSelf && v === u) continue;
+      const s = scores[o + v]!;
+      if (best.length === k) {
+        if (!(s > scores[o + best[k - 1]!]!)) continue;
+        best.pop();
+      }
+      let i = best.length;
+      while (i > 0 && s > scores[o + best[i - 1]!]!) i--;
+      best.splice(i, 0, v);
+    }
+    return best;
   });
 }
 

@@ -128,6 +128,13 @@ export function sliceSet(set: SequenceSet, lo: number, hi: number): SequenceSet 
   return { n: hi - lo, T: set.T, tokens: set.tokens.slice(lo * set.T, hi * set.T), targets };
 }
 
+/** The set's first `length` positions (targets beyond them dropped). */
+export function truncateSet(set: SequenceSet, length: number): SequenceSet {
+  const tokens = new Int32Array(set.n * length);
+  for (let s = 0; s < set.n; s++) tokens.set(set.tokens.subarray(s * set.T, s * set.T + length), s * length);
+  return { n: set.n, T: length, tokens, targets: set.targets.filter((t) => t.pos < length) };
+}
+
 /** The tokens time-major (row t·n + s), as floats. */
 export function timeMajorTokens(set: SequenceSet): Float32Array {
   const out = new Float32Array(set.T * set.n);
@@ -164,9 +171,9 @@ export function liveParts(set: SequenceSet): SequencePart[] {
   }
   return [...groups.values()].map(({ from, T, seqs }) => {
     const index = new Map(seqs.map((s, i) => [s, i]));
-    const tokens = new Int32Array(seqs.length * T);
-    seqs.forEach((s, i) => tokens.set(set.tokens.subarray(s * set.T, s * set.T + T), i * T));
+    const tokens = new Int32Array(seqs.length * set.T);
+    seqs.forEach((s, i) => tokens.set(set.tokens.subarray(s * set.T, (s + 1) * set.T), i * set.T));
     const targets = set.targets.filter((t) => index.has(t.seq)).map((t) => ({ ...t, seq: index.get(t.seq)! }));
-    return { set: { n: seqs.length, T, tokens, targets }, from };
+    return { set: truncateSet({ n: seqs.length, T: set.T, tokens, targets }, T), from };
   });
 }

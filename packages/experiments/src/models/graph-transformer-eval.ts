@@ -1,21 +1,25 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosineMatrix } from "../analysis/geometry.ts";
-import { edgeSequences, pathSequences, type GraphVocabulary, type SequenceSet } from "../datasets/graph-sequences.ts";
+import { edgeSequences, pathSequences, truncateSet, type GraphVocabulary, type SequenceSet } from "../datasets/graph-sequences.ts";
 import type { Gpt } from "./transformer/gpt.ts";
 import { timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
-/** Logits [T·n, V] (time-major) of a set of sequences, copied to the host. */
-function logitsOf(model: Gpt, set: SequenceSet): Float32Array {
+/**
+ * Logits of positions from … length − 1 ([(length − from)·n, V], time-major) of a set of sequences, copied to the
+ * host; the model runs only the first `length` positions (causal: the rest cannot change them).
+ */
+function logitsOf(model: Gpt, set: SequenceSet, length: number, from: number): Float32Array {
   const { V } = model.dims;
-  const logits = tf.tidy(() => model.forward(timeMajorOneHot(set.tokens, set.n, set.T, V), set.n).logits);
+  const cut = truncateSet(set, length);
+  const logits = tf.tidy(() => model.forward(timeMajorOneHot(cut.tokens, cut.n, length, V), cut.n, { length, logitsFrom: from }).logits);
   const out = logits.dataSync() as Float32Array;
   logits.dispose();
   return out;
 }
 
-/** The node (token < nodes) with the largest logit in row (pos, seq). */
-function argmaxNode(logits: Float32Array, set: SequenceSet, seq: number, pos: number, V: number, nodes: number): number {
-  const o = (pos * set.n + seq) * V;
+/** The node (token < nodes) with the largest logit in row `row` of logits [·, V]. */
+function argmaxNode(logits: Float32Array, row: number, V: number, nodes: number): number {
+  const o = row * V;
   let best = 0;
   for (let v = 1; v < nodes; v++) if (logits[o + v]! > logits[o + best]!) best = v;
   return best;
@@ -26,9 +30,9 @@ export function edgeScores(model: Gpt, vocab: GraphVocabulary): Float32Array {
   const n = vocab.nodes;
   const { T, V } = model.dims;
   const queries = edgeSequences(Array.from({ length: n }, (_, u) => [u, vocab.PAD] as const), vocab, T);
-  const logits = logitsOf(model, queries);
+  const logits = logitsOf(model, queries, 2, 1);
   const scores = new Float32Array(n * n);
-  for (let u = 0; u < n; u++) scores.set(logits.subarray((1 * n + u) * V, (1 * n + u) * V + n), u * n);
+  for (let u = 0; u < n; u++) scores.set(logits.subarray(u * V, u * V + n), u * n);
   return scores;
 }
 
@@ -44,16 +48,16 @@ export function pathAccuracy(model: Gpt, paths: readonly number[][], pauses: num
   const { T, V } = model.dims;
   const start = 2 + pauses;
   const set = pathSequences(paths, pauses, vocab, T, "first");
-  let logits = logitsOf(model, set);
-  const firstHits = paths.filter((path, s) => argmaxNode(logits, set, s, start, V, vocab.nodes) === path[1]).length;
+  const first = logitsOf(model, set, start + 1, start);
+  const firstHits = paths.filter((path, s) => argmaxNode(first, s, V, vocab.nodes) === path[1]).length;
 
   // Greedy decoding: erase the answers, then predict position start + i from the logits at start + i − 1.
   const longest = Math.max(...paths.map((p) => p.length));
   for (let s = 0; s < set.n; s++) set.tokens.fill(vocab.PAD, s * T + start, (s + 1) * T);
   for (let i = 0; i < longest; i++) {
-    if (i > 0) logits = logitsOf(model, set);
+    const logits = logitsOf(model, set, start + i, start + i - 1);
     for (let s = 0; s < set.n; s++) {
-      if (i < paths[s]!.length) set.tokens[s * T + start + i] = argmaxNode(logits, set, s, start + i - 1, V, vocab.nodes);
+      if (i < paths[s]!.length) set.tokens[s * T + start + i] = argmaxNode(logits, s, V, vocab.nodes);
     }
   }
   const fullHits = paths.filter((path, s) => path.every((node, i) => set.tokens[s * T + start + i] === node)).length;
