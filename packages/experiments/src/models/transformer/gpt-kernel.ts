@@ -40,6 +40,9 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   const R = L * n;
   const Rl = (L - from) * n;
   const H = 4 * d;
+  // The head's products run over V padded to a multiple of 4 (gemm's vector width): zero rows of E, whose logits
+  // are then set to −1e30 so that they add nothing to the softmax.
+  const Vp = Math.ceil(V / 4) * 4;
   const c = new Carver();
   const perBlock = Array.from({ length: layers }, () => ({
     x: c.take(R * d), xh1: c.take(R * d), inv1: c.take(R), h1: c.take(R * d),
@@ -48,7 +51,8 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   }));
   const work = {
     x: c.take(R * d), xhf: c.take(Rl * d), invf: c.take(Rl), out: c.take(Rl * d),
-    e: c.take(Rl * V), stats: c.take(Rl * 4), dlogits: c.take(Rl * V),
+    e: c.take(Rl * Vp), stats: c.take(Rl * 4), dlogits: c.take(Rl * Vp), targets: c.take(Rl * Vp),
+    Ep: c.take(Vp * d), Ept: c.take(d * Vp), dEp: c.take(Vp * d),
     dx: c.take(R * d), dy: c.take(R * d), dq: c.take(R * d), dk: c.take(R * d), dv: c.take(R * d), dh: c.take(R * d), dln: c.take(R * d),
     dwide: c.take(mlp ? R * H : 0), wt: c.take(H * d),
   };
@@ -101,15 +105,24 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
       });
       const first = from * n * d * f4; // the logit rows' offset in the residual stream, in bytes
       simd.ln_forward(at(w.x) + first, at(lnf), at(lnf) + d * f4, at(w.out), at(w.xhf), at(w.invf), Rl, d);
+      w.Ep.set(E);
+      w.Ep.fill(0, V * d);
+      simd.transpose(at(w.Ep), at(w.Ept), Vp, d);
       const logits = w.dlogits; // overwritten by its gradient once the loss is read
-      simd.gemm_nt(at(w.out), at(E), at(logits), Rl, V, d);
-      simd.ce_forward(at(logits), at(targets), at(w.e), at(w.stats), Rl, V);
+      simd.gemm(at(w.out), at(w.Ept), at(logits), Rl, d, Vp);
+      w.targets.fill(0);
+      for (let r = 0; r < Rl; r++) {
+        w.targets.set(targets.subarray(r * V, (r + 1) * V), r * Vp);
+        logits.fill(-1e30, r * Vp + V, (r + 1) * Vp);
+      }
+      simd.ce_forward(at(logits), at(w.targets), at(w.e), at(w.stats), Rl, Vp);
       loss[0] = crossEntropyLoss(w.stats, Rl, 1 / count);
 
       // The head: dE = dlogitsᵀ·out (the embedding's rows are added at the end), dout = dlogits·E, final LN.
-      simd.ce_backward(at(w.e), at(targets), at(w.stats), at(w.dlogits), Rl, V, 1 / count);
-      simd.gemm_strided(at(w.dlogits), at(w.out), at(dE), V, Rl, d, 1, V, d, d, 0, Triangle.none);
-      simd.gemm(at(w.dlogits), at(E), at(w.dy), Rl, V, d);
+      simd.ce_backward(at(w.e), at(w.targets), at(w.stats), at(w.dlogits), Rl, Vp, 1 / count);
+      simd.gemm_strided(at(w.dlogits), at(w.out), at(w.dEp), Vp, Rl, d, 1, Vp, d, d, 0, Triangle.none);
+      dE.set(w.dEp.subarray(0, V * d));
+      simd.gemm(at(w.dlogits), at(w.Ep), at(w.dy), Rl, Vp, d);
       dlnf.fill(0);
       w.dx.fill(0, 0, from * n * d);
       simd.ln_backward(at(w.dy), at(w.xhf), at(w.invf), at(lnf), at(w.dx) + first, at(dlnf), at(dlnf) + d * f4, Rl, d);
