@@ -6,6 +6,7 @@ import {
   ConfigError,
 } from "@orrery/experiments";
 import { liveParts, timeMajorTargets, type SequenceSet } from "../src/datasets/graph-sequences.ts";
+import { gptPartLogits } from "../src/models/transformer/gpt-kernel.ts";
 import { crossEntropy } from "../src/models/cross-entropy.ts";
 import { timeMajorOneHot } from "../src/models/transformer/sequence-batch.ts";
 
@@ -181,4 +182,21 @@ describe("GPT fused step (wasm SIMD)", () => {
       problem.dispose();
     });
   }
+
+  test("the kernel's forward pass gives the tfjs forward's logits (evaluation runs on it)", () => {
+    const dims = { V: 13, T: 6, d: 8, heads: 2, layers: 2, mlp: true, tied: true };
+    const model = new Gpt(dims, new Rng(8), 0.5);
+    const rng = new Rng(9);
+    const [n, length, from] = [5, 4, 2];
+    const tokens = Int32Array.from({ length: n * length }, () => rng.int(dims.V));
+    const timeMajor = Float32Array.from({ length: n * length }, (_, r) => tokens[(r % n) * length + Math.floor(r / n)]!);
+    const [a, b] = tf.tidy(() => [
+      gptPartLogits(model, { n, length, from, tokens: tf.tensor1d(timeMajor) }).dataSync(),
+      model.forward(timeMajorOneHot(tokens, n, length, dims.V), n, { length, logitsFrom: from }).logits.dataSync(),
+    ]);
+    assert.equal(a.length, (length - from) * n * dims.V);
+    const gap = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+    assert.ok(gap < 1e-5, `logits differ by ${gap}`);
+    model.dispose();
+  });
 });

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosineMatrix } from "../analysis/geometry.ts";
-import { edgeSequences, pathSequences, truncateSet, type GraphVocabulary, type SequenceSet } from "../datasets/graph-sequences.ts";
+import { edgeSequences, pathSequences, timeMajorTokens, truncateSet, type GraphVocabulary, type SequenceSet } from "../datasets/graph-sequences.ts";
 import type { Gpt } from "./transformer/gpt.ts";
+import { gptKernelAvailable, gptPartLogits } from "./transformer/gpt-kernel.ts";
 import { timeMajorOneHot } from "./transformer/sequence-batch.ts";
 
 /**
@@ -11,7 +12,11 @@ import { timeMajorOneHot } from "./transformer/sequence-batch.ts";
 function logitsOf(model: Gpt, set: SequenceSet, length: number, from: number): Float32Array {
   const { V } = model.dims;
   const cut = truncateSet(set, length);
-  const logits = tf.tidy(() => model.forward(timeMajorOneHot(cut.tokens, cut.n, length, V), cut.n, { length, logitsFrom: from }).logits);
+  const logits = tf.tidy(() =>
+    gptKernelAvailable(model.dims)
+      ? gptPartLogits(model, { n: cut.n, length, from, tokens: tf.tensor1d(timeMajorTokens(cut)) })
+      : model.forward(timeMajorOneHot(cut.tokens, cut.n, length, V), cut.n, { length, logitsFrom: from }).logits,
+  );
   const out = logits.dataSync() as Float32Array;
   logits.dispose();
   return out;

@@ -30,12 +30,14 @@ interface PartAttrs {
   from: number;
   /** The loss's divisor (every target of the whole batch). */
   count: number;
+  /** Only the forward pass: the kernel's one output (besides scratch) is the logits [(length − from)·n, V]. */
+  forwardOnly?: boolean;
 }
 
 const blockInputs = (l: number) => [`attn${l}`, `attn_b${l}`, `ln${l}`, `mlp_in${l}`, `mlp_in_b${l}`, `mlp_out${l}`, `mlp_out_b${l}`] as const;
 
 registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
-  const { dims, n, length: L, from, count } = attrs as unknown as PartAttrs;
+  const { dims, n, length: L, from, count, forwardOnly = false } = attrs as unknown as PartAttrs;
   const { V, T, d, heads, layers, mlp } = dims;
   const R = L * n;
   const Rl = (L - from) * n;
@@ -59,15 +61,14 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   const gradShapes = Array.from({ length: layers }, () => [[4, d, d], [4, d], [4, d], ...(mlp ? [[d, H], [H], [H, d], [d]] : [])]).flat();
   return {
     // loss, dE, dpos, per block its groups' gradients, dln_f, then the scratch buffer
-    shapes: [[], [V, d], [T, d], ...gradShapes, [2, d], [c.size]],
+    // forward only: the logits; else the loss, dE, dpos, per block its groups' gradients, dln_f; then scratch
+    shapes: forwardOnly ? [[Rl, V], [c.size]] : [[], [V, d], [T, d], ...gradShapes, [2, d], [c.size]],
     compute(outs) {
       if (!simd || d % 4 !== 0) throw new Error(`${NAME} needs wasm SIMD and a width that is a multiple of 4`);
       c.use(outs[outs.length - 1]!);
       const perGroup = mlp ? 7 : 3;
-      const grads = Array.from({ length: layers }, (_, l) => outs.slice(3 + perGroup * l, 3 + perGroup * (l + 1)));
-      const [loss, dE, dpos, dlnf] = [outs[0]!, outs[1]!, outs[2]!, outs[3 + perGroup * layers]!];
       const get = (name: string) => read(inputs[name]!);
-      const [tokens, targets, E, pos, lnf] = [get("tokens"), get("targets"), get("E"), get("pos"), get("ln_f")];
+      const [tokens, E, pos, lnf] = [get("tokens"), get("E"), get("pos"), get("ln_f")];
       const weights = Array.from({ length: layers }, (_, l) => blockInputs(l + 1).slice(0, perGroup).map(get));
       const blocks = perBlock.map((b) => Object.fromEntries(Object.entries(b).map(([k, f]) => [k, f()])) as { [K in keyof typeof b]: Float32Array });
       const w = Object.fromEntries(Object.entries(work).map(([k, f]) => [k, f()])) as { [K in keyof typeof work]: Float32Array };
@@ -110,6 +111,13 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
       simd.transpose(at(w.Ep), at(w.Ept), Vp, d);
       const logits = w.dlogits; // overwritten by its gradient once the loss is read
       simd.gemm(at(w.out), at(w.Ept), at(logits), Rl, d, Vp);
+      if (forwardOnly) {
+        for (let r = 0; r < Rl; r++) outs[0]!.set(logits.subarray(r * Vp, r * Vp + V), r * V);
+        return;
+      }
+      const grads = Array.from({ length: layers }, (_, l) => outs.slice(3 + perGroup * l, 3 + perGroup * (l + 1)));
+      const [loss, dE, dpos, dlnf] = [outs[0]!, outs[1]!, outs[2]!, outs[3 + perGroup * layers]!];
+      const targets = get("targets");
       w.targets.fill(0);
       for (let r = 0; r < Rl; r++) {
         w.targets.set(targets.subarray(r * V, (r + 1) * V), r * Vp);
@@ -243,21 +251,41 @@ function attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, p:
   }
 }
 
-/**
- * The loss of one part (time-major `tokens` [length·n] as floats, `targets` [(length − from)·n, V]) divided by
- * `count`, and its gradients by group name (model.groups()); where gptKernelAvailable.
- */
-export function gptPartWithGradients(model: Gpt, part: { n: number; length: number; from: number; tokens: tf.Tensor; targets: tf.Tensor }, count: number): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+/** The kernel's inputs and attributes for one part (targets absent: forward only). */
+function kernelCall(model: Gpt, part: KernelPart, count: number, targets?: tf.Tensor) {
   const groups = model.groups();
   const { layers, mlp } = model.dims;
-  const inputs: Record<string, tf.Tensor> = { tokens: part.tokens, targets: part.targets, E: groups.E!, pos: groups.pos!, ln_f: groups.ln_f! };
+  const inputs: Record<string, tf.Tensor> = { tokens: part.tokens, E: groups.E!, pos: groups.pos!, ln_f: groups.ln_f!, ...(targets && { targets }) };
   const blockNames = Array.from({ length: layers }, (_, l) => blockInputs(l + 1).slice(0, mlp ? 7 : 3)).flat();
   for (const name of blockNames) inputs[name] = groups[name]!;
-  const attrs = { dims: { ...model.dims }, n: part.n, length: part.length, from: part.from, count };
-  const outs = tf.engine().runKernel(NAME, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  const attrs: PartAttrs = { dims: { ...model.dims }, n: part.n, length: part.length, from: part.from, count, forwardOnly: !targets };
+  return { outs: tf.engine().runKernel(NAME, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[], blockNames };
+}
+
+/** n sequences cut to `length` positions, as time-major token ids in floats [length·n]; logits from position `from` on. */
+export interface KernelPart {
+  n: number;
+  length: number;
+  from: number;
+  tokens: tf.Tensor;
+}
+
+/**
+ * The loss of one part against `targets` [(length − from)·n, V], divided by `count`, and its gradients by group
+ * name (model.groups()); where gptKernelAvailable.
+ */
+export function gptPartWithGradients(model: Gpt, part: KernelPart & { targets: tf.Tensor }, count: number): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const { outs, blockNames } = kernelCall(model, part, count, part.targets);
   tf.dispose(outs[outs.length - 1]!);
   const grads: Record<string, tf.Tensor> = { E: outs[1]!, pos: outs[2]! };
   blockNames.forEach((name, i) => (grads[name] = outs[3 + i]!));
   grads.ln_f = outs[3 + blockNames.length]!;
   return { loss: outs[0] as tf.Scalar, grads };
+}
+
+/** The logits [(length − from)·n, V] of one part, by the kernel's forward pass; where gptKernelAvailable. */
+export function gptPartLogits(model: Gpt, part: KernelPart): tf.Tensor2D {
+  const { outs } = kernelCall(model, part, 1);
+  tf.dispose(outs[1]!);
+  return outs[0] as tf.Tensor2D;
 }
