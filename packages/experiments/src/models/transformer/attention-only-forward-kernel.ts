@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { registerMemoryKernel } from "../../training/memory-kernels.ts";
 import { crossEntropyLoss } from "../cross-entropy.ts";
 import type { AttentionOnlyDims, AttentionOnlyTransformer } from "./attention-only.ts";
-import { Carver, forwardOnHeap, forwardWorkspace, readWeights } from "./attention-only-heap.ts";
+import { Carver } from "../../training/heap-carver.ts";
+import { forwardOnHeap, forwardWorkspace, readWeights } from "./attention-only-heap.ts";
 import { kernelInputs } from "./attention-only-kernel.ts";
 
 /*

@@ -1,3 +1,4 @@
+import type { Carver } from "../../training/heap-carver.ts";
 import type { Read } from "../../training/memory-kernels.ts";
 import { Triangle, type SimdKernels } from "../../training/simd/simd-kernels.ts";
 import type { AttentionOnlyDims } from "./attention-only.ts";
@@ -53,25 +54,6 @@ export interface ForwardWorkspace {
   sin: Float32Array;
   cosQ: Float32Array;
   sinQ: Float32Array;
-}
-
-/** Slices one flat buffer into named parts, each a multiple of 4 floats long (so every part stays 16-byte aligned). */
-export class Carver {
-  size = 0;
-  private parts: { at: number; n: number }[] = [];
-  private buffer: Float32Array | null = null;
-
-  /** Reserves n floats; the returned function gives the part once `use` has set the buffer. */
-  take(n: number): () => Float32Array {
-    const part = { at: this.size, n };
-    this.parts.push(part);
-    this.size += Math.ceil(n / 4) * 4;
-    return () => this.buffer!.subarray(part.at, part.at + part.n);
-  }
-
-  use(buffer: Float32Array): void {
-    this.buffer = buffer;
-  }
 }
 
 /** Reserves the forward pass's buffers for B sequences; call the result after `carver.use`. */

@@ -3,7 +3,8 @@ import { registerMemoryKernel, simdActive } from "../../training/memory-kernels.
 import { Triangle } from "../../training/simd/simd-kernels.ts";
 import { crossEntropyLoss } from "../cross-entropy.ts";
 import type { AttentionOnlyDims, AttentionOnlyTransformer } from "./attention-only.ts";
-import { Carver, forwardOnHeap, forwardWorkspace, layerInputNames, readWeights } from "./attention-only-heap.ts";
+import { Carver } from "../../training/heap-carver.ts";
+import { forwardOnHeap, forwardWorkspace, layerInputNames, readWeights } from "./attention-only-heap.ts";
 
 /*
  * The attention-only transformer's next-token loss and its gradients as ONE memory kernel on wasm with Orrery's

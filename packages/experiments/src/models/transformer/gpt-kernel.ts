@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { registerMemoryKernel, simdActive } from "../../training/memory-kernels.ts";
 import { Triangle, type SimdKernels } from "../../training/simd/simd-kernels.ts";
 import { crossEntropyLoss } from "../cross-entropy.ts";
-import { Carver } from "./attention-only-heap.ts";
+import { Carver } from "../../training/heap-carver.ts";
 import type { Gpt, GptDims } from "./gpt.ts";
 
 /*
