@@ -4,7 +4,7 @@ export * from "./random.ts";
 export * from "./registry.ts";
 export { Trainer, type StepResult, type TrainerOptions, type TrainerState, type TrainerSettings } from "./training/trainer.ts";
 export { createTrainer, trainToEnd } from "./training/create-trainer.ts";
-export { computeShard, type GradientShards, type ShardJob, type ShardResult } from "./training/shards.ts";
+export { computeShard, ShardSchedule, type GradientShards, type ShardJob, type ShardResult } from "./training/shards.ts";
 export { topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./training/sharpness.ts";
 export { bigramCircle, type BigramCircleConfig } from "./models/bigram-circle.ts";
 export { bigramLinear, createBigramLinear, type BigramLinearConfig } from "./models/bigram-linear.ts";

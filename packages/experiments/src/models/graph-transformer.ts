@@ -9,6 +9,7 @@ import {
 import { directedPairs } from "../datasets/graphs-edges.ts";
 import { refuseKeys, TrainedEdges } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
+import { SHARD_MIN_ROWS } from "../training/shards.ts";
 import { readTensors } from "../training/tensors.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
 import { graphFields, graphFromConfig, resolveGraphConfig, type GraphConfig } from "./graph-config.ts";
@@ -150,9 +151,6 @@ function resolveGraphTransformerConfig(partial: Config): GraphTransformerConfig 
   return c;
 }
 
-/** Below this many rows (sequences × positions computed) a step is too short to pay for splitting it across threads. */
-const SHARD_ROWS = 1024;
-
 /** Sequences cut to the positions the loss reads (liveParts), as device tensors: inputs [length·n, V], targets from `from` on. */
 interface Part {
   n: number;
@@ -285,7 +283,7 @@ export function createGraphTransformer(c: GraphTransformerConfig): Problem {
       const batch = batchAt(step++);
       return partsGradients(partsOf(batch), batch.count, trained);
     },
-    ...(liveRows(batches.mixed ?? batches.edges) >= SHARD_ROWS && { shardGradients }),
+    ...(liveRows(batches.mixed ?? batches.edges) >= SHARD_MIN_ROWS && { shardGradients }),
     metrics: (loss) => ({ loss }),
     // The step count, then which edge pairs it trains on (checkpoints keep what a data intervention changed).
     dataState: () => [step, ...edgeData.state()],

@@ -5,6 +5,7 @@ import { sampleCopying, tokenProbabilities, type CopyingSpec, type TokenDistribu
 import { BatchSize, refuseKeys } from "../interventions/data-patch.ts";
 import { Rng } from "../random.ts";
 import { onlyTrained } from "../training/tensors.ts";
+import { SHARD_MIN_ROWS } from "../training/shards.ts";
 import { ConfigError, type CommonConfig, type Experiment, type Problem } from "../types.ts";
 import { inductionEvaluator } from "./induction-heads-eval.ts";
 import { bridgeMetrics, inductionSnapshot } from "./induction-heads-views.ts";
@@ -186,6 +187,19 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
   // The config's, until a data intervention changes it; the data stream continues either way.
   const size = new BatchSize(c.batch_size, batchSizeField);
 
+  const fused = c.dropout === 0 && attentionOnlyKernelAvailable(model.dims);
+  /** Sequences lo … hi − 1 of the next batch (all of them: the whole batch), its loss averaged over the whole batch. */
+  function shardGradients(trained: readonly string[], shard: number, of: number) {
+    const batch = sampleCopying(train, size.current, dataRng);
+    const [lo, hi] = [Math.floor((size.current * shard) / of), Math.floor((size.current * (shard + 1)) / of)];
+    const params = model.groups();
+    if (hi <= lo) return { loss: tf.scalar(0), grads: Object.fromEntries(trained.map((g) => [g, tf.zerosLike(params[g]!)])) };
+    const tokens = tf.tensor2d(Float32Array.from(batch.tokens.subarray(lo * c.T, hi * c.T)), [hi - lo, c.T]);
+    const { loss, grads } = attentionOnlyWithGradients(model, tokens, size.current);
+    tokens.dispose();
+    return { loss, grads: onlyTrained(grads, trained) };
+  }
+
   return {
     params: model.groups(),
     frozen: [],
@@ -200,13 +214,10 @@ export function createInductionHeads(c: InductionHeadsConfig): Problem {
     // The whole step as one kernel where it runs (wasm SIMD, widths multiples of 4, no dropout: its masks are
     // drawn per time-major row); else null, and the trainer differentiates loss().
     gradients(trained) {
-      if (c.dropout > 0 || !attentionOnlyKernelAvailable(model.dims)) return null;
-      const batch = sampleCopying(train, size.current, dataRng);
-      const tokens = tf.tensor2d(Float32Array.from(batch.tokens), [size.current, c.T]);
-      const { loss, grads } = attentionOnlyWithGradients(model, tokens);
-      tokens.dispose();
-      return { loss, grads: onlyTrained(grads, trained) };
+      return fused ? shardGradients(trained, 0, 1) : null;
     },
+    // Data-parallel where the fused step runs (dropout would need the other shards' masks) on batches worth splitting.
+    ...(fused && c.batch_size * c.T >= SHARD_MIN_ROWS && { shardGradients }),
     setData(patch) {
       const why = "this experiment's data are copying sequences, not a graph's edges";
       refuseKeys(patch, { self_edges: why, direction: why });

@@ -9,6 +9,9 @@ import { shareIdentityOnWasm } from "./shared-identity.ts";
  * The threads themselves are the daemon's business (apps/trainer/src/shards); this file is what both sides share.
  */
 
+/** Below this many rows (sequences × positions computed) a step is too short to pay for splitting it across threads. */
+export const SHARD_MIN_ROWS = 1024;
+
 /** What a replica needs for one shard: every group's values, the trained groups, the data state before the step. */
 export interface ShardJob {
   params: Record<string, Float32Array>;
@@ -51,3 +54,38 @@ export function computeShard(problem: Problem, job: ShardJob): ShardResult {
   tf.dispose([loss, ...Object.values(grads)]);
   return out;
 }
+
+/**
+ * Whether data-parallel steps pay here and now: the other threads compete with whatever else the machine runs
+ * (a browser, other runs), and on a busy 2-core machine a split step can take twice as long as one thread's. So
+ * the trainer times both: `probe` steps on one thread, then `probe` split steps, at the start and every `period`
+ * steps, and splits in between only where the split steps' median time was the lower. With `probe` 0 it always
+ * splits.
+ */
+export class ShardSchedule {
+  private step = 0;
+  private readonly times: Record<"single" | "split", number[]> = { single: [], split: [] };
+  private split = true;
+
+  constructor(private readonly period = 1000, private readonly probe = 12) {}
+
+  /** Whether the next step should be split. */
+  next(): boolean {
+    const phase = this.step % this.period;
+    return phase < this.probe ? false : phase < 2 * this.probe ? true : this.split;
+  }
+
+  /** The next step's gradient time, as next() chose it; decides at the end of each probe. */
+  record(split: boolean, ms: number): void {
+    const phase = this.step % this.period;
+    if (phase < 2 * this.probe) this.times[split ? "split" : "single"].push(ms);
+    if (phase === 2 * this.probe - 1) {
+      this.split = median(this.times.split) < median(this.times.single);
+      this.times.single = [];
+      this.times.split = [];
+    }
+    this.step++;
+  }
+}
+
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]! : Infinity);

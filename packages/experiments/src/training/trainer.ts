@@ -4,7 +4,7 @@ import type { NamedTensor } from "@orrery/protocol";
 import type { Problem } from "../types.ts";
 import { sharpnessSteps, topHessianEigenvalue, type Sharpness, type SharpnessOptions } from "./sharpness.ts";
 import { shareIdentityOnWasm } from "./shared-identity.ts";
-import type { GradientShards } from "./shards.ts";
+import { ShardSchedule, type GradientShards } from "./shards.ts";
 import { readTensors } from "./tensors.ts";
 
 export interface StepResult {
@@ -70,8 +70,9 @@ export class Trainer {
   private readonly frozen: Set<string>;
   /** Adam's bias-correction products by group while the fused step runs; see fusedStep and syncAdamProducts. */
   private readonly adamProducts = new Map<string, AdamProducts>();
-  /** Other threads taking shards of each batch, where the problem can be sharded (useShards). */
+  /** Other threads taking shards of each batch, where the problem can be sharded (useShards), and when they pay. */
   private shards: GradientShards | null = null;
+  private shardSchedule = new ShardSchedule();
   step = 0;
 
   constructor(readonly problem: Problem, private opts: TrainerOptions) {
@@ -115,17 +116,26 @@ export class Trainer {
   }
 
   /** Steps from now on split each batch with these threads once they are ready (if the problem can be sharded); disposed with the trainer. */
-  useShards(shards: GradientShards): void {
+  useShards(shards: GradientShards, schedule = new ShardSchedule()): void {
     this.shards?.dispose();
     this.shards = shards;
+    this.shardSchedule = schedule;
   }
 
   /**
-   * The loss and its gradients by variable name: data-parallel over the shard threads where they are ready, else
-   * the problem's own backward pass where it has one, else autodiff.
+   * The loss and its gradients by variable name: data-parallel over the shard threads where they are ready and
+   * pay (ShardSchedule), else the problem's own backward pass where it has one, else autodiff.
    */
   private gradients(trained: string[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-    if (this.shards?.ready && this.problem.shardGradients) return this.shardedGradients(trained, this.shards);
+    if (!this.shards?.ready || !this.problem.shardGradients) return this.localGradients(trained);
+    const split = this.shardSchedule.next();
+    const start = performance.now();
+    const out = split ? this.shardedGradients(trained, this.shards) : this.localGradients(trained);
+    this.shardSchedule.record(split, performance.now() - start);
+    return out;
+  }
+
+  private localGradients(trained: string[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     const direct = this.problem.gradients?.(trained);
     if (!direct) return tf.variableGrads(() => this.problem.loss(), trained.map((g) => this.problem.params[g]!));
     return { value: direct.loss, grads: Object.fromEntries(trained.map((g) => [this.problem.params[g]!.name, direct.grads[g]!])) };

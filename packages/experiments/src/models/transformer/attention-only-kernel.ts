@@ -28,6 +28,8 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
   const dims = attrs as unknown as AttentionOnlyDims;
   const { V, d, T, layers } = dims;
   const B = inputs.tokens!.shape[0]!;
+  // The loss averages over this many sequences: the whole batch's, when these B are one shard of it.
+  const sequences = (attrs.sequences as number | undefined) ?? B;
   const N = B * T;
   const carver = new Carver();
   const forward = forwardWorkspace(carver, dims, B);
@@ -68,7 +70,7 @@ registerMemoryKernel(NAME, ({ inputs, attrs, read, simd }) => {
       s.targets.fill(0);
       for (let q = 0; q < B; q++) for (let t = 0; t + 1 < T; t++) s.targets[(q * T + t) * V + w.tokens[q * T + t + 1]!] = 1;
       simd.ce_forward(at(ws.logits), at(s.targets), at(s.e), at(s.stats), N, V);
-      const scale = 1 / (B * (T - 1));
+      const scale = 1 / (sequences * (T - 1));
       loss[0] = crossEntropyLoss(s.stats, N, scale);
 
       // Unembedding.
@@ -131,11 +133,12 @@ export function kernelInputs(model: AttentionOnlyTransformer, tokens: tf.Tensor2
 }
 
 /**
- * The mean next-token loss of B sequences (`tokens` [B, T], sequence-major) and its gradients by group (the model's
- * groups() names); where attentionOnlyKernelAvailable.
+ * The next-token loss of B sequences (`tokens` [B, T], sequence-major), averaged as over `sequences` (B, or the
+ * whole batch when these are one shard of it), and its gradients by group (the model's groups() names); where
+ * attentionOnlyKernelAvailable.
  */
-export function attentionOnlyWithGradients(model: AttentionOnlyTransformer, tokens: tf.Tensor2D): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const outs = tf.engine().runKernel(NAME, kernelInputs(model, tokens), { ...model.dims }) as unknown as tf.Tensor[];
+export function attentionOnlyWithGradients(model: AttentionOnlyTransformer, tokens: tf.Tensor2D, sequences = tokens.shape[0]): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const outs = tf.engine().runKernel(NAME, kernelInputs(model, tokens), { ...model.dims, sequences }) as unknown as tf.Tensor[];
   const layers = model.dims.layers;
   tf.dispose(outs[outs.length - 1]!);
   const grads: Record<string, tf.Tensor> = { E: outs[1]! };
