@@ -271,16 +271,16 @@ async function main() {
 }
 
 function throughputTable() {
-  console.log("| experiment | backend | steps/s | tensors leaked (after warm-up) | bytes/snapshot |");
-  console.log("|---|---|---:|---:|---:|");
+  console.log("| experiment | backend | steps/s | threads | tensors leaked (after warm-up) | bytes/snapshot |");
+  console.log("|---|---|---:|---:|---:|---:|");
   for (const experimentId of Object.keys(experiments)) {
     for (const backend of ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const) {
       const r = throughput(backend, experimentId);
       if (!r) {
-        console.log(`| ${experimentId} | ${backend} | not available | | |`);
+        console.log(`| ${experimentId} | ${backend} | not available | | | |`);
         continue;
       }
-      console.log(`| ${experimentId} | ${r.backend} | ${r.stepsPerSecond.toFixed(0)} | ${r.tensorLeak} | ${r.snapshotBytes} |`);
+      console.log(`| ${experimentId} | ${r.backend} | ${r.stepsPerSecond.toFixed(0)} | ${r.shards} | ${r.tensorLeak} | ${r.snapshotBytes} |`);
     }
   }
 }
