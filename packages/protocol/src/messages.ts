@@ -4,6 +4,7 @@ import {
 } from "./common.ts";
 import { CheckpointEntry, CheckpointRef, Intervention, InterventionRecord } from "./interventions.ts";
 import { Annotation, Role, ShareLink, Watcher } from "./access.ts";
+import { NullableNumberArray, NumberArray, StepArray } from "./arrays.ts";
 
 // ───────────── client → trainer (JSON text frames) ─────────────
 
@@ -110,7 +111,7 @@ export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.typ
 
 // ───────────── trainer → client (JSON text frames; snapshots are binary, see frames.ts) ─────────────
 
-export const Series = z.object({ step: z.array(z.number()), value: z.array(z.number().nullable()) });
+export const Series = z.object({ step: NumberArray, value: NullableNumberArray });
 export type Series = z.infer<typeof Series>;
 
 export const ServerMessage = z.discriminatedUnion("type", [
@@ -149,7 +150,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
     id: RequestId,
     runId: RunId,
     series: z.record(z.string(), Series),
-    snapshotSteps: z.array(Step),
+    snapshotSteps: StepArray,
     /** The run's last seq when this history was read: subscribe with `afterSeq: lastSeq` to continue live. */
     lastSeq: Seq,
     /** The run's intervention log (markers on the charts). */

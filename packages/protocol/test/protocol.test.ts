@@ -92,3 +92,26 @@ describe("measure and spectrum", () => {
     assert.ok(reply.ok);
   });
 });
+
+describe("history's numeric arrays (checked in one loop, same rules as zod's arrays)", () => {
+  const history = (series: unknown, snapshotSteps: unknown = [0, 50]) =>
+    parseServerMessage(JSON.stringify({ type: "history", id: "h", runId: "r", series, snapshotSteps, lastSeq: 3 }));
+
+  test("accepts numbers, nulls among the values, integer snapshot steps", () => {
+    const ok = history({ loss: { step: [1, 2.5, 3], value: [0.5, null, -1e30] } });
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.ok && ok.message.type === "history" && ok.message.series.loss, { step: [1, 2.5, 3], value: [0.5, null, -1e30] });
+  });
+
+  test("refuses what is not an array of numbers, nulls among the steps, non-integer or negative snapshot steps", () => {
+    assert.ok(!history({ loss: { step: [1, "2"], value: [1, 2] } }).ok);
+    assert.ok(!history({ loss: { step: [1, null], value: [1, 2] } }).ok);
+    assert.ok(!history({ loss: { step: [1, 2], value: [1, [2]] } }).ok);
+    assert.ok(!history({ loss: { step: { 0: 1 }, value: [] } }).ok);
+    assert.ok(!history({ loss: { step: [1] } }).ok);
+    assert.ok(!history({ loss: { step: [], value: [] } }, [0, 1.5]).ok);
+    assert.ok(!history({ loss: { step: [], value: [] } }, [-1]).ok);
+    const bad = history({ loss: { step: [1, "x"], value: [1, 2] } });
+    assert.ok(!bad.ok && bad.message.includes("series.loss.step"), !bad.ok ? bad.message : "");
+  });
+});
