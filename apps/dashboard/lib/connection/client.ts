@@ -7,6 +7,7 @@ import {
   type ServerMessage,
 } from "@orrery/protocol";
 import type { Action, RequestPurpose } from "../state/types.ts";
+import { EARLY_HISTORY_ID, takeEarlySocket, type EarlySocket } from "./early-socket.ts";
 
 /** The slice of the browser WebSocket this client uses (so tests can hand in a fake). */
 export interface SocketLike {
@@ -47,11 +48,16 @@ export interface DaemonClientOptions {
   now?: () => number;
   /** How actions are coalesced before they reach the reducer (default: one batch per animation frame). */
   schedule?: (flush: () => void) => void;
+  /** The socket the page's inline script opened, if it matches (default: `takeEarlySocket`; null: never); asked once. */
+  early?: ((url: string, token: string, name: string) => EarlySocket | null) | null;
 }
 
 type Outgoing = ClientMessage extends infer M ? (M extends { id: string } ? Omit<M, "id"> : never) : never;
 
 const OPEN = 1;
+
+/** History points asked for when a run is opened (by default). */
+export const DEFAULT_HISTORY_POINTS = 2000;
 
 /** The daemon URL with the token as a query parameter, as the daemon's upgrade check expects. */
 export function socketUrl(url: string, token: string): string {
@@ -65,7 +71,8 @@ export function socketUrl(url: string, token: string): string {
  * dispatched as reducer actions (batched per animation frame); it holds no UI state itself.
  */
 export class DaemonClient {
-  private readonly o: Required<Omit<DaemonClientOptions, "socket" | "name">> & { socket: SocketFactory; name?: string };
+  private readonly o: Required<Omit<DaemonClientOptions, "socket" | "name" | "early">> & { socket: SocketFactory; name?: string };
+  private early: DaemonClientOptions["early"];
   private ws: SocketLike | null = null;
   private ready = false;
   private closed = false;
@@ -86,7 +93,7 @@ export class DaemonClient {
     this.o = {
       backoffBaseMs: 500,
       backoffMaxMs: 15_000,
-      historyPoints: 2000,
+      historyPoints: DEFAULT_HISTORY_POINTS,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
       random: Math.random,
@@ -99,6 +106,7 @@ export class DaemonClient {
       },
       ...options,
     };
+    this.early = options.early === undefined ? takeEarlySocket : options.early;
   }
 
   get connected(): boolean {
@@ -233,6 +241,11 @@ export class DaemonClient {
     this.subscribed = null;
     this.historyFor.clear();
     this.emit({ type: "connection", status: "connecting", attempt: this.attempt, retryAt: null });
+    const early = this.takeEarly();
+    if (early) {
+      this.adopt(early);
+      return;
+    }
     let ws: SocketLike;
     try {
       ws = this.o.socket(socketUrl(this.o.url, this.o.token));
@@ -242,9 +255,32 @@ export class DaemonClient {
       this.emit({ type: "localError", code: "bad_url", message: `cannot connect to "${this.o.url}": ${(e as Error).message}` });
       return;
     }
-    this.ws = ws;
     ws.binaryType = "arraybuffer";
-    let opened = false;
+    this.attach(ws, false);
+  }
+
+  /** The page's early socket, on the first connection only. */
+  private takeEarly(): EarlySocket | null {
+    const take = this.early;
+    this.early = undefined;
+    return take ? take(this.o.url, this.o.token, this.o.name ?? "") : null;
+  }
+
+  /** Carries on from where the early socket is: its hello and history request are this client's, its messages replayed. */
+  private adopt(early: EarlySocket): void {
+    if (early.historyFor) {
+      this.historyFor.set(EARLY_HISTORY_ID, early.historyFor);
+      this.emit({ type: "request", id: EARLY_HISTORY_ID, kind: "history", runId: early.historyFor, purpose: "history" });
+    }
+    this.attach(early.ws, early.opened);
+    if (early.opened) this.emit({ type: "connection", status: "handshaking" });
+    const heard = early.messages.splice(0);
+    for (const data of heard) this.receive(data);
+  }
+
+  private attach(ws: SocketLike, alreadyOpen: boolean): void {
+    this.ws = ws;
+    let opened = alreadyOpen;
     ws.onopen = () => {
       opened = true;
       this.emit({ type: "connection", status: "handshaking" });
@@ -364,6 +400,8 @@ export class DaemonClient {
    * otherwise (or when `fresh`) its downsampled history comes first and the subscription continues from it.
    */
   private openRun(runId: string, fresh: boolean): void {
+    // Already asked (the early socket's request): its answer subscribes.
+    for (const r of this.historyFor.values()) if (r === runId) return;
     if (!fresh && this.lastSeq.has(runId)) {
       this.subscribe(runId);
       return;

@@ -76,8 +76,9 @@ export function useDaemon(target: DaemonTarget | null, initialRunId: string | nu
     dispatch({ type: "reset", url, selectedRunId: initialRunRef.current });
     const client = new DaemonClient({ url, token, name, dispatch });
     clientRef.current = client;
-    client.start();
+    // The run first, then the socket: an early socket's buffered history is then recognised as this run's.
     client.view(initialRunRef.current);
+    client.start();
     return () => {
       client.close();
       if (clientRef.current === client) clientRef.current = null;

@@ -37,7 +37,7 @@ export function useDaemonFleet(targets: readonly DaemonTarget[]): FleetState {
     dispatch({ keep: [...open.keys()] });
     for (const [url, w] of wanted) {
       if (open.has(url)) continue;
-      const client = new DaemonClient({ url, ...w, dispatch: (action) => dispatch({ url, action }) });
+      const client = new DaemonClient({ url, ...w, early: null, dispatch: (action) => dispatch({ url, action }) });
       open.set(url, { who: JSON.stringify(w), client });
       client.start();
     }
