@@ -2,10 +2,9 @@
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { PointsProjection, TensorView } from "@orrery/protocol";
-import type { Shown } from "../lib/points/aligned.ts";
+import { alignFrame } from "../lib/points/align.ts";
 import type { Frame } from "../lib/points/frame.ts";
-import { shapeOf, type PointsChoice } from "../lib/points/project.ts";
-import { ProjectionClient } from "../lib/points/projection-client.ts";
+import { projectPoints, shapeOf, type PointsChoice } from "../lib/points/project.ts";
 import type { TensorData } from "../lib/state/types.ts";
 import { EmbeddingScatter } from "./EmbeddingScatter.tsx";
 import { EmbeddingScatter3d } from "./EmbeddingScatter3d.tsx";
@@ -30,8 +29,20 @@ export const PointsView = memo(function PointsView({
   const [dims, setDims] = useState<2 | 3>(2);
   const [columns, setColumns] = useState<number[]>([0, 1, 2]);
   const choice: PointsChoice = useMemo(() => ({ projection, dims, columns }), [projection, dims, columns]);
-  const projected = useProjection(raw, fiedler, choice);
-  const shown = projected?.ok ? projected : null;
+  const projected = useMemo(() => projectPoints(raw, fiedler, choice), [raw, fiedler, choice]);
+
+  // The previous drawn frame belongs to one choice; a new choice starts from canonical signs.
+  const previous = useRef<{ choice: PointsChoice; frame: Frame } | null>(null);
+  const shown = useMemo(() => {
+    if (!projected.ok) return null;
+    if (!projected.alignable) return { frame: projected.frame, axes: projected.axes };
+    const prev = previous.current?.choice === choice ? previous.current.frame : null;
+    const a = alignFrame(prev, projected.frame);
+    return { frame: a.frame, axes: a.order.map((c) => projected.axes[c]!) };
+  }, [projected, choice]);
+  useEffect(() => {
+    if (shown) previous.current = { choice, frame: shown.frame };
+  }, [shown, choice]);
 
   const d = raw ? shapeOf(raw).d : 0;
   const options: PointsProjection[] = view.fiedler ? ["pca", "fiedler", "raw"] : ["pca", "raw"];
@@ -83,9 +94,7 @@ export const PointsView = memo(function PointsView({
         </span>
       </figcaption>
       <div className="aspect-square w-full">
-        {projected === null ? (
-          <div aria-busy="true" className="h-full rounded-md border border-slate-800" />
-        ) : !projected.ok ? (
+        {!projected.ok ? (
           <div data-testid="points-unavailable" className="flex h-full items-center justify-center rounded-md border border-slate-800 text-xs text-slate-500">
             {projected.reason}
           </div>
@@ -98,27 +107,6 @@ export const PointsView = memo(function PointsView({
     </figure>
   );
 });
-
-/**
- * The view's projection, computed by its projection worker (lib/points/projection-client.ts) and aligned there to
- * the frame before; null until the first answer. A new snapshot or choice is handed over after the render.
- */
-function useProjection(raw: TensorData | undefined, fiedler: TensorData | undefined, choice: PointsChoice): Shown | null {
-  const [shown, setShown] = useState<Shown | null>(null);
-  const client = useRef<ProjectionClient | null>(null);
-  useEffect(() => {
-    const c = new ProjectionClient(setShown);
-    client.current = c;
-    return () => {
-      c.close();
-      if (client.current === c) client.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    client.current?.request(raw, fiedler, choice);
-  }, [raw, fiedler, choice]);
-  return shown;
-}
 
 const toPoints3d = (f: Frame) =>
   Array.from({ length: f.n }, (_, i) => ({
