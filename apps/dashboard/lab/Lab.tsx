@@ -41,7 +41,10 @@ import { ConfigForm, defaultFormValues, ExperimentSelect, formToConfig, type For
 import { DaemonFleet } from "../components/DaemonFleet.tsx";
 import { DaemonSettings } from "../components/DaemonSettings.tsx";
 import { ErrorBanner } from "../components/ErrorBanner.tsx";
+import { Bars } from "../components/Bars.tsx";
+import { MatrixFor } from "../components/MatrixFor.tsx";
 import { MetricChart } from "../components/MetricChart.tsx";
+import { PointsView } from "../components/PointsView.tsx";
 import { Presence } from "../components/Presence.tsx";
 import { RunControls } from "../components/RunControls.tsx";
 import { RunList } from "../components/RunList.tsx";
@@ -49,11 +52,13 @@ import { StatusBar } from "../components/StatusBar.tsx";
 import { StepScrubber } from "../components/StepScrubber.tsx";
 import { AnnotationPanel } from "./AnnotationPanel.tsx";
 import { CheckpointPanel } from "./CheckpointPanel.tsx";
+import { InspectPanel } from "./InspectPanel.tsx";
 import { SharePanel } from "./SharePanel.tsx";
 import { ReportPanel } from "./ReportPanel.tsx";
 import { InterventionPanel } from "./InterventionPanel.tsx";
+import { SpectrumPanel } from "./SpectrumPanel.tsx";
+import { SweepPanel } from "../components/SweepPanel.tsx";
 import { Panel, StateBadge } from "../components/ui.tsx";
-import { Bars, InspectPanel, MatrixFor, PointsView, SpectrumPanel, SweepPanel } from "./deferred.tsx";
 
 const DEFAULT_EXPERIMENT = "bigram-circle";
 const CHART_COLORS = ["#818cf8", "#34d399", "#f472b6", "#38bdf8"];
